@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// Runs every *.test.mjs / *.test.cjs file of the workspace with Node's own test runner, so that the
+// real module loaders (require hooks, the ESM loader) are what the tests exercise. Files are listed
+// explicitly: Node 20 would otherwise also treat every helper and fixture under a test/ folder as a test.
+// Usage: node scripts/run-tests.mjs [path-substring ...]   (filters the files by substring)
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const roots = ["packages/pipecat/test", "packages/respan-core/test", "packages/instrumentation-pipecat/test", "test"];
+
+function findTests(dir) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : findTests(full);
+    return /\.test\.(mjs|cjs)$/.test(entry.name) ? [full] : [];
+  });
+}
+
+const filters = process.argv.slice(2);
+const files = roots
+  .flatMap((dir) => findTests(path.join(root, dir)))
+  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  .sort();
+if (files.length === 0) {
+  console.error("run-tests: no test files matched");
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ["--test", "--test-concurrency=2", "--test-timeout=180000", ...files],
+  { cwd: root, stdio: "inherit" },
+);
+process.exit(result.status ?? 1);
