@@ -1,0 +1,187 @@
+// A loopback OTLP/HTTP trace receiver for tests: it speaks the real protocol (JSON and protobuf request
+// bodies, any path: /v1/traces for collectors, /v2/traces for Respan), records every request with its
+// headers and raw body, decodes the spans into plain objects, and can inject faults (status codes,
+// delays) to exercise exporters' retry and back-pressure paths. Shared by every package's tests.
+import http from "node:http";
+import { once } from "node:events";
+import protobuf from "protobufjs";
+
+// The subset of opentelemetry-proto (collector/trace/v1, trace/v1, common/v1, resource/v1) a trace
+// export request uses, written from the public OTLP specification.
+const OTLP_TRACE_PROTO = `
+syntax = "proto3";
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; string schema_url = 3; }
+message Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; }
+message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; string schema_url = 3; }
+message InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; uint32 dropped_attributes_count = 4; }
+message Span {
+  bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; bytes parent_span_id = 4; string name = 5;
+  int32 kind = 6; fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9; uint32 dropped_attributes_count = 10; repeated Event events = 11;
+  uint32 dropped_events_count = 12; repeated Link links = 13; uint32 dropped_links_count = 14;
+  Status status = 15; fixed32 flags = 16;
+}
+message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; uint32 dropped_attributes_count = 4; }
+message Link { bytes trace_id = 1; bytes span_id = 2; string trace_state = 3; repeated KeyValue attributes = 4; uint32 dropped_attributes_count = 5; fixed32 flags = 6; }
+message Status { string message = 2; int32 code = 3; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+message AnyValue {
+  oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4;
+    ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7; }
+}
+message ArrayValue { repeated AnyValue values = 1; }
+message KeyValueList { repeated KeyValue values = 1; }
+`;
+
+const ExportTraceServiceRequest = protobuf.parse(OTLP_TRACE_PROTO, { keepCase: false }).root.lookupType(
+  "ExportTraceServiceRequest",
+);
+
+/** Decodes a protobuf ExportTraceServiceRequest into the same shape OTLP JSON has. */
+export function decodeProtobufTraceRequest(body) {
+  const message = ExportTraceServiceRequest.decode(body);
+  return ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false });
+}
+
+function bytesToHex(value) {
+  if (value === undefined || value === null || value === "") return undefined;
+  // protobufjs renders bytes as base64 with `bytes: String`; OTLP JSON already carries lower-case hex.
+  if (/^[0-9a-f]+$/.test(value) && (value.length === 32 || value.length === 16)) return value;
+  return Buffer.from(value, "base64").toString("hex");
+}
+
+function anyValue(value) {
+  if (!value) return undefined;
+  if ("stringValue" in value) return value.stringValue;
+  if ("boolValue" in value) return value.boolValue;
+  if ("intValue" in value) return Number(value.intValue);
+  if ("doubleValue" in value) return Number(value.doubleValue);
+  if ("arrayValue" in value) return (value.arrayValue.values ?? []).map(anyValue);
+  if ("kvlistValue" in value) return attributesToObject(value.kvlistValue.values);
+  if ("bytesValue" in value) return value.bytesValue;
+  return undefined;
+}
+
+export function attributesToObject(keyValues = []) {
+  const out = {};
+  for (const { key, value } of keyValues) out[key] = anyValue(value);
+  return out;
+}
+
+/** Flattens an OTLP request (JSON shape) into one plain object per span. */
+export function flattenTraceRequest(request) {
+  const spans = [];
+  for (const resourceSpans of request.resourceSpans ?? []) {
+    const resource = attributesToObject(resourceSpans.resource?.attributes);
+    for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+      for (const span of scopeSpans.spans ?? []) {
+        spans.push({
+          traceId: bytesToHex(span.traceId),
+          spanId: bytesToHex(span.spanId),
+          parentSpanId: bytesToHex(span.parentSpanId),
+          name: span.name,
+          kind: span.kind,
+          startTimeUnixNano: String(span.startTimeUnixNano),
+          endTimeUnixNano: String(span.endTimeUnixNano),
+          attributes: attributesToObject(span.attributes),
+          events: (span.events ?? []).map((event) => ({
+            name: event.name,
+            timeUnixNano: String(event.timeUnixNano),
+            attributes: attributesToObject(event.attributes),
+          })),
+          status: span.status ?? {},
+          resource,
+          scope: scopeSpans.scope ?? {},
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+/**
+ * Starts a receiver on 127.0.0.1 (random port).
+ * @param {{ respond?: (request: {index: number, path: string}) => ({status?: number, delayMs?: number} | undefined) }} [options]
+ *   `respond` decides per request (0-based index) which status to answer and how long to stall first.
+ */
+export async function startOtlpReceiver(options = {}) {
+  const requests = [];
+  const sockets = new Set();
+  const waiters = new Set();
+
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks);
+    const index = requests.length;
+    const contentType = String(req.headers["content-type"] ?? "");
+    let decoded;
+    let decodeError;
+    try {
+      decoded = contentType.includes("protobuf")
+        ? decodeProtobufTraceRequest(body)
+        : JSON.parse(body.toString("utf8"));
+    } catch (error) {
+      decodeError = error;
+    }
+    const plan = options.respond?.({ index, path: req.url }) ?? {};
+    const status = plan.status ?? 200;
+    const record = {
+      index,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      body,
+      decoded,
+      decodeError,
+      status,
+      spans: decoded && status < 300 ? flattenTraceRequest(decoded) : [],
+    };
+    requests.push(record);
+    if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": contentType.includes("protobuf") ? "application/x-protobuf" : "application/json" });
+    res.end(contentType.includes("protobuf") ? "" : "{}");
+    for (const waiter of waiters) waiter();
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+
+  const receiver = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    /** Every span accepted so far (requests answered with a 2xx). */
+    spans: () => requests.flatMap((request) => request.spans),
+    /** Resolves with the accepted spans once `predicate(spans)` holds; rejects after `timeoutMs`. */
+    waitFor(predicate, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const spans = receiver.spans();
+          if (!predicate(spans, requests)) return false;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(spans);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`receiver: condition not met within ${timeoutMs} ms (${requests.length} requests)`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+  return receiver;
+}
