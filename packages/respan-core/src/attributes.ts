@@ -51,3 +51,29 @@ export const TRACELOOP = {
 } as const;
 
 export type EntityKind = "workflow" | "task" | "agent" | "tool";
+
+/** Values of `respan.entity.log_type` written by the Respan exporter. */
+export const LOG_TYPE = {
+  CHAT: "chat",
+  TRANSCRIPTION: "transcription",
+  SPEECH: "speech",
+  TOOL: "tool",
+  WORKFLOW: "workflow",
+  TASK: "task",
+  AGENT: "agent",
+  EMBEDDING: "embedding",
+} as const;
+
+/** Traceloop / OpenLLMetry model-call keys the Respan backend reads (set by the Respan exporter). */
+export const TRACELOOP_LLM = {
+  REQUEST_TYPE: "llm.request.type",
+  IS_STREAMING: "llm.is_streaming",
+  REQUEST_FUNCTIONS: "llm.request.functions",
+  SYSTEM: "gen_ai.system",
+  USAGE_PROMPT_TOKENS: "gen_ai.usage.prompt_tokens",
+  USAGE_COMPLETION_TOKENS: "gen_ai.usage.completion_tokens",
+  USAGE_TOTAL_TOKENS: "llm.usage.total_tokens",
+  USAGE_CACHE_READ_INPUT_TOKENS: "gen_ai.usage.cache_read_input_tokens",
+  USAGE_CACHE_CREATION_INPUT_TOKENS: "gen_ai.usage.cache_creation_input_tokens",
+  USAGE_REASONING_TOKENS: "llm.usage.reasoning_tokens",
+} as const;

@@ -1,0 +1,249 @@
+/**
+ * `new Respan(options)`: one NodeTracerProvider for the process, the AsyncLocalStorage context manager,
+ * the instrumentations, and the exporters chosen from options and environment (Respan, an OTLP
+ * collector, extra exporters; with none of them, trace files and a terminal tree). Also flush, shutdown
+ * and the flush at process exit. Telemetry failures are logged and never thrown into the caller's code.
+ */
+import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import type { Instrumentation } from "@opentelemetry/instrumentation";
+import { detectResources, envDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
+import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import { setTraceContentEnabled } from "./content-capture.js";
+import { installExitHandlers } from "./exit-handlers.js";
+import { createExportPipeline, type ExportPipeline, type ExporterStats } from "./exporters/export-pipeline.js";
+import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
+import { RespanSpanExporter } from "./exporters/respan-exporter.js";
+import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
+import { TraceTreePrinter } from "./exporters/tree-printer.js";
+import { disableInstrumentations, registerInstrumentations } from "./instrumentations.js";
+import { describeError, Logger } from "./logger.js";
+import { resolveOptions, type ResolvedOptions, type RespanOptions } from "./options.js";
+import { PropagationSpanProcessor } from "./propagation.js";
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "./semconv.js";
+import { TraceHoldSpanProcessor } from "./trace-hold.js";
+
+/** `service.name` when neither an option nor an environment variable names the service. */
+export const DEFAULT_SERVICE_NAME = "respan-app";
+
+// One client per process, shared by the ESM and CommonJS builds of this package.
+const CLIENT_KEY = Symbol.for("@respan/core.client");
+type ClientHolder = { [CLIENT_KEY]?: Respan };
+const holder = globalThis as ClientHolder;
+
+/** Span counts since the client started, in total and per exporter. */
+export interface RespanStats {
+  exported: number;
+  failed: number;
+  dropped: number;
+  exporters: ExporterStats[];
+}
+
+/** Which OpenTelemetry globals this client installed (and so must remove at shutdown). */
+interface RegisteredGlobals {
+  tracerProvider: boolean;
+  contextManager: boolean;
+  propagator: boolean;
+}
+
+export class Respan {
+  /** False when tracing is disabled: nothing is registered or exported. */
+  readonly enabled: boolean;
+  /** Absolute directory of the OTLP JSON trace files, when that exporter is on. */
+  readonly tracesDir: string | undefined;
+  /** The client's tracer provider (undefined when disabled). */
+  readonly tracerProvider: NodeTracerProvider | undefined;
+
+  private readonly logger: Logger;
+  private readonly pipelines: ExportPipeline[] = [];
+  private readonly instrumentations: Instrumentation[] = [];
+  private readonly globals: RegisteredGlobals = { tracerProvider: false, contextManager: false, propagator: false };
+  private removeExitHandlers: (() => void) | undefined;
+  private flushing: Promise<void> | undefined;
+  private shuttingDown: Promise<void> | undefined;
+
+  /**
+   * Validates the options (throws an Error naming the option on bad input) and starts tracing. A second
+   * construction in the same process warns and returns the first client: one provider, no duplicate export.
+   */
+  constructor(options?: RespanOptions) {
+    const resolved = resolveOptions(options);
+    this.logger = new Logger(resolved.logLevel, [resolved.apiKey]);
+    this.enabled = resolved.enabled;
+    this.tracesDir = resolved.enabled ? resolved.tracesDir : undefined;
+
+    const existing = holder[CLIENT_KEY];
+    if (existing !== undefined) {
+      this.logger.warn(
+        "Respan is already initialised in this process; returning the existing client " +
+          "(the options of this new Respan(...) are ignored)",
+      );
+      return existing;
+    }
+    if (resolved.unknownOptions.length > 0) {
+      this.logger.warn(`unknown option(s) ignored: ${resolved.unknownOptions.join(", ")}`);
+    }
+    setTraceContentEnabled(resolved.traceContent);
+
+    if (!resolved.enabled) {
+      this.tracerProvider = undefined;
+      this.logger.info("tracing is disabled: nothing will be recorded or exported");
+      return;
+    }
+
+    // Built before the exporters: it validates the attribute defaults (and throws on bad ones).
+    const propagationProcessor = new PropagationSpanProcessor(resolved.baseAttributes);
+    const destinations = this.createPipelines(resolved);
+    const printer = resolved.printTree === undefined ? undefined : new TraceTreePrinter(resolved.printTree);
+    const downstream: SpanProcessor[] = [
+      ...resolved.spanProcessors,
+      ...this.pipelines.map((pipeline) => pipeline.processor),
+      ...(printer === undefined ? [] : [printer]),
+    ];
+    this.tracerProvider = new NodeTracerProvider({
+      resource: buildResource(resolved),
+      spanProcessors: [
+        // First, so every later processor and exporter sees the stamped attributes.
+        propagationProcessor,
+        // Lets an instrumentation withhold a whole trace from export (e.g. an aborted session).
+        new TraceHoldSpanProcessor(downstream),
+      ],
+    });
+    this.registerGlobals(this.tracerProvider);
+    this.instrumentations = registerInstrumentations(
+      resolved.instrumentations,
+      this.tracerProvider,
+      resolved.traceContent,
+      this.logger,
+    );
+    if (resolved.flushOnExit) {
+      this.removeExitHandlers = installExitHandlers({
+        flush: () => this.flush(),
+        timeoutMillis: resolved.exitFlushTimeoutMillis,
+        logger: this.logger,
+      });
+    }
+    holder[CLIENT_KEY] = this;
+    if (printer !== undefined) destinations.push("terminal tree");
+    this.logger.info(`tracing to: ${destinations.length > 0 ? destinations.join(", ") : "nowhere (no exporter configured)"}`);
+  }
+
+  /**
+   * Exports every finished span now and waits for it. Concurrent calls share one flush; it never
+   * rejects (a failure is logged and counted in getStats()).
+   */
+  flush(): Promise<void> {
+    const provider = this.tracerProvider;
+    if (provider === undefined || this.shuttingDown !== undefined) return this.shuttingDown ?? Promise.resolve();
+    this.flushing ??= this.flushAll(provider).finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  /**
+   * Disables the instrumentations, flushes, shuts the provider down and unregisters the OpenTelemetry
+   * globals; afterwards a new Respan can be created. Idempotent; never rejects.
+   */
+  shutdown(): Promise<void> {
+    const provider = this.tracerProvider;
+    if (provider === undefined) return Promise.resolve();
+    this.shuttingDown ??= this.shutdownAll(provider);
+    return this.shuttingDown;
+  }
+
+  /** Spans exported, failed and dropped so far, per exporter and in total. */
+  getStats(): RespanStats {
+    const exporters = this.pipelines.map((pipeline) => ({ ...pipeline.stats }));
+    const total = (field: "exported" | "failed" | "dropped") => exporters.reduce((sum, stats) => sum + stats[field], 0);
+    return { exported: total("exported"), failed: total("failed"), dropped: total("dropped"), exporters };
+  }
+
+  /** Creates one export pipeline per destination; returns their descriptions for the startup message. */
+  private createPipelines(resolved: ResolvedOptions): string[] {
+    const destinations: string[] = [];
+    const add = (name: string, exporter: SpanExporter, description: string) => {
+      this.pipelines.push(createExportPipeline(name, exporter, resolved.batching, this.logger));
+      destinations.push(description);
+    };
+    if (resolved.apiKey !== undefined) {
+      const exporter = new RespanSpanExporter({ apiKey: resolved.apiKey, baseUrl: resolved.baseUrl, headers: resolved.headers });
+      add("respan", exporter, `Respan (${exporter.url})`);
+    }
+    if (resolved.otlpProtocol !== undefined) {
+      add("otlp", createOtlpCollectorExporter(resolved.otlpProtocol), `OTLP collector (${resolved.otlpProtocol})`);
+    }
+    if (resolved.tracesDir !== undefined) {
+      add("file", new TraceFileExporter({ directory: resolved.tracesDir }), `trace files in ${resolved.tracesDir}`);
+    }
+    resolved.exporters.forEach((exporter, index) => add(`exporters[${index}]`, exporter, `exporters[${index}]`));
+    return destinations;
+  }
+
+  private registerGlobals(provider: NodeTracerProvider): void {
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    this.globals.contextManager = context.setGlobalContextManager(contextManager);
+    if (!this.globals.contextManager) contextManager.disable();
+    this.globals.tracerProvider = trace.setGlobalTracerProvider(provider);
+    this.globals.propagator = propagation.setGlobalPropagator(
+      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    );
+    if (!this.globals.tracerProvider) {
+      this.logger.warn(
+        "another OpenTelemetry tracer provider is already registered globally: spans of the instrumentations " +
+          "given to Respan are traced here, but code using the global API (trace.getTracer, workflow/task " +
+          "wrappers) reports to the other provider",
+      );
+    }
+  }
+
+  private unregisterGlobals(): void {
+    if (this.globals.tracerProvider) trace.disable();
+    if (this.globals.contextManager) context.disable();
+    if (this.globals.propagator) propagation.disable();
+  }
+
+  private async flushAll(provider: NodeTracerProvider): Promise<void> {
+    try {
+      await provider.forceFlush();
+    } catch (error) {
+      this.logger.warnOnce("flush-failed", `flushing spans failed: ${describeError(error)}`);
+    }
+    // Batching processors do not flush their exporter; the file exporter writes unfinished traces here.
+    await Promise.all(this.pipelines.map((pipeline) => pipeline.exporter.forceFlush?.()));
+  }
+
+  private async shutdownAll(provider: NodeTracerProvider): Promise<void> {
+    this.removeExitHandlers?.();
+    disableInstrumentations(this.instrumentations, this.logger);
+    await this.flushAll(provider);
+    try {
+      await provider.shutdown();
+    } catch (error) {
+      this.logger.warn(`shutting down the tracer provider failed: ${describeError(error)}`);
+    }
+    this.unregisterGlobals();
+    if (holder[CLIENT_KEY] === this) delete holder[CLIENT_KEY];
+  }
+}
+
+/**
+ * The resource: default service name < OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES < environment <
+ * resourceAttributes option < appName / RESPAN_APP_NAME.
+ */
+function buildResource(resolved: ResolvedOptions): Resource {
+  let resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME }).merge(
+    detectResources({ detectors: [envDetector] }),
+  );
+  if (resolved.environment !== undefined) {
+    resource = resource.merge(resourceFromAttributes({ [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: resolved.environment }));
+  }
+  resource = resource.merge(resourceFromAttributes(resolved.resourceAttributes));
+  if (resolved.serviceName !== undefined) {
+    resource = resource.merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: resolved.serviceName }));
+  }
+  return resource;
+}

@@ -1,0 +1,41 @@
+/**
+ * Whether span attributes may carry user content (function inputs and outputs), and how much of it.
+ *
+ * The switch is process-wide and kept on `globalThis` under a registry symbol, so the ESM and the CommonJS
+ * build of this package (both may be loaded in one process) read and write the same value.
+ */
+
+/** Largest serialised input or output (in characters) written onto a span; larger content is dropped. */
+export const MAX_CONTENT_LENGTH = 1_000_000;
+
+/** Environment variable read when the switch was never set explicitly. */
+const TRACE_CONTENT_ENV = "RESPAN_TRACE_CONTENT";
+
+const TRACE_CONTENT_KEY = Symbol.for("@respan/core.traceContent");
+
+type ContentSwitchHolder = { [TRACE_CONTENT_KEY]?: boolean };
+
+const holder = globalThis as ContentSwitchHolder;
+
+/** Turns content capture on or off for the whole process (overrides RESPAN_TRACE_CONTENT). */
+export function setTraceContentEnabled(enabled: boolean): void {
+  if (typeof enabled !== "boolean") {
+    throw new TypeError(`[respan] setTraceContentEnabled expects a boolean (got ${typeof enabled})`);
+  }
+  holder[TRACE_CONTENT_KEY] = enabled;
+}
+
+/**
+ * True unless content capture was switched off with setTraceContentEnabled(false) or, when never set,
+ * with RESPAN_TRACE_CONTENT=false|0|no|off.
+ */
+export function isTraceContentEnabled(): boolean {
+  const explicit = holder[TRACE_CONTENT_KEY];
+  if (explicit !== undefined) return explicit;
+  return !isFalseFlag(process.env[TRACE_CONTENT_ENV]);
+}
+
+function isFalseFlag(raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  return ["false", "0", "no", "off"].includes(raw.trim().toLowerCase());
+}

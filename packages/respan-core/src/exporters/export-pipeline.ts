@@ -1,0 +1,190 @@
+/**
+ * One exporter's path out of the process: a bounded BatchSpanProcessor (or a SimpleSpanProcessor when
+ * batching is off) in front of the exporter, with counts of exported, failed and dropped spans. Export
+ * failures and queue overflows are reported once on the console and never reach the caller's code.
+ */
+import { createNoopMeter, type Attributes, type Context, type Counter, type Meter, type MeterProvider } from "@opentelemetry/api";
+import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import {
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type BufferConfig,
+  type ReadableSpan,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { describeError, type Logger } from "../logger.js";
+import type { BatchingOptions } from "../options.js";
+
+/** Span counts of one exporter since the client started. */
+export interface ExporterStats {
+  /** "respan", "otlp", "file", or "exporters[i]" for the ones given in options. */
+  readonly name: string;
+  /** Spans the exporter reported as delivered. */
+  exported: number;
+  /** Spans in exports that failed (after the exporter's own retries). */
+  failed: number;
+  /** Spans dropped before export because the batching queue was full. */
+  dropped: number;
+}
+
+// The BatchSpanProcessor reports each span it drops on a full queue through this self-observability
+// counter (OpenTelemetry semantic conventions for SDK metrics); it is the only public signal of a drop.
+const PROCESSED_SPANS_METRIC = "otel.sdk.processor.span.processed";
+const ATTR_ERROR_TYPE = "error.type";
+const QUEUE_FULL = "queue_full";
+
+/** Counts the results of every export and logs the first failure. */
+class MonitoredExporter implements SpanExporter {
+  constructor(
+    private readonly exporter: SpanExporter,
+    private readonly stats: ExporterStats,
+    private readonly logger: Logger,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    let settled = false;
+    const settle = (result: ExportResult) => {
+      if (settled) return;
+      settled = true;
+      if (result.code === ExportResultCode.SUCCESS) {
+        this.stats.exported += spans.length;
+      } else {
+        this.stats.failed += spans.length;
+        this.logger.warnOnce(
+          `export-failed:${this.stats.name}`,
+          `sending spans to ${this.stats.name} failed (${describeExportError(result.error)}); ` +
+            "later failures are only counted (see getStats())",
+        );
+      }
+      resultCallback(result);
+    };
+    try {
+      this.exporter.export(spans, settle);
+    } catch (error) {
+      settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    try {
+      await this.exporter.forceFlush?.();
+    } catch (error) {
+      this.logger.warnOnce(`flush-failed:${this.stats.name}`, `flushing ${this.stats.name} failed: ${describeError(error)}`);
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    try {
+      await this.exporter.shutdown();
+    } catch (error) {
+      this.logger.warn(`shutting down ${this.stats.name} failed: ${describeError(error)}`);
+    }
+  }
+}
+
+function describeExportError(error: unknown): string {
+  if (error === undefined) return "no reason given";
+  const code = (error as { code?: unknown }).code;
+  const status = typeof code === "number" ? `HTTP ${code}: ` : "";
+  return `${status}${describeError(error)}`;
+}
+
+/** A MeterProvider whose only live instrument is the processed-spans counter, feeding `onDropped`. */
+function dropCountingMeterProvider(onDropped: (count: number) => void): MeterProvider {
+  const noop = createNoopMeter();
+  const dropCounter: Counter = {
+    add(value: number, attributes?: Attributes, _context?: Context) {
+      if (attributes?.[ATTR_ERROR_TYPE] === QUEUE_FULL) onDropped(value);
+    },
+  };
+  const meter: Meter = Object.create(noop);
+  meter.createCounter = ((name: string, options?: Parameters<Meter["createCounter"]>[1]) =>
+    name === PROCESSED_SPANS_METRIC ? dropCounter : noop.createCounter(name, options)) as Meter["createCounter"];
+  return { getMeter: () => meter };
+}
+
+/**
+ * A BatchSpanProcessor that counts the spans it drops on a full queue and reports them: once when the
+ * first overflow ends (with how many were lost), and at shutdown if more were lost after that.
+ */
+class DropReportingBatchProcessor implements SpanProcessor {
+  private readonly batch: BatchSpanProcessor;
+  private reportedDrops = 0;
+  private firstReportDone = false;
+
+  constructor(
+    exporter: SpanExporter,
+    batching: BatchingOptions,
+    private readonly stats: ExporterStats,
+    private readonly logger: Logger,
+  ) {
+    // The shim passes every config field on to the SDK processor, self-observability included.
+    const config: BufferConfig & { selfObsMeterProvider: MeterProvider } = {
+      ...batching,
+      selfObsMeterProvider: dropCountingMeterProvider((count) => {
+        this.stats.dropped += count;
+      }),
+    };
+    this.batch = new BatchSpanProcessor(exporter, config);
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    this.batch.onStart(span, parentContext);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    const droppedBefore = this.stats.dropped;
+    this.batch.onEnd(span);
+    // An accepted span after drops means the overflow is over: the count is final for this episode.
+    if (!this.firstReportDone && this.stats.dropped === droppedBefore && this.stats.dropped > 0) {
+      this.firstReportDone = true;
+      this.report();
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.batch.forceFlush();
+  }
+
+  async shutdown(): Promise<void> {
+    try {
+      await this.batch.shutdown();
+    } finally {
+      if (this.stats.dropped > this.reportedDrops) this.report();
+    }
+  }
+
+  private report(): void {
+    const newDrops = this.stats.dropped - this.reportedDrops;
+    this.reportedDrops = this.stats.dropped;
+    this.logger.warn(
+      `${newDrops} span(s) for ${this.stats.name} were dropped because its export queue was full ` +
+        `(${this.stats.dropped} in total); raise batching.maxQueueSize or check that the destination keeps up`,
+    );
+  }
+}
+
+export interface ExportPipeline {
+  readonly processor: SpanProcessor;
+  /** The exporter as wrapped by the pipeline (counting, never throwing). */
+  readonly exporter: SpanExporter;
+  readonly stats: ExporterStats;
+}
+
+/** Builds the processor that feeds `exporter`, batching or not, with its counts. */
+export function createExportPipeline(
+  name: string,
+  exporter: SpanExporter,
+  batching: BatchingOptions | false,
+  logger: Logger,
+): ExportPipeline {
+  const stats: ExporterStats = { name, exported: 0, failed: 0, dropped: 0 };
+  const monitored = new MonitoredExporter(exporter, stats, logger);
+  const processor =
+    batching === false
+      ? new SimpleSpanProcessor(monitored)
+      : new DropReportingBatchProcessor(monitored, batching, stats, logger);
+  return { processor, exporter: monitored, stats };
+}

@@ -1,0 +1,22 @@
+export { Respan, type RespanStats } from "./client.js";
+export type { RespanOptions, BatchingOptions, TreePrinterOptions } from "./options.js";
+export type { LogLevel } from "./logger.js";
+export type { ExporterStats } from "./exporters/export-pipeline.js";
+export { RespanSpanExporter, type RespanSpanExporterOptions } from "./exporters/respan-exporter.js";
+export { TraceFileExporter, type TraceFileExporterOptions } from "./exporters/trace-file-exporter.js";
+export { TraceTreePrinter, type TraceTreePrinterOptions } from "./exporters/tree-printer.js";
+export type { RespanAttributes } from "./attributes.js";
+export { propagateAttributes, getPropagatedAttributes } from "./propagation.js";
+export {
+  withWorkflow,
+  withTask,
+  withAgent,
+  withTool,
+  workflow,
+  task,
+  agent,
+  tool,
+  type EntityOptions,
+  type EntityDecoratorOptions,
+  type EntityDecorator,
+} from "./decorators.js";

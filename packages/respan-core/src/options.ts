@@ -1,0 +1,481 @@
+/**
+ * The options of `new Respan(...)`, their environment variables and defaults, and their validation.
+ * Precedence everywhere: constructor option > environment variable > default. Invalid values throw here,
+ * at construction, with a message naming the option (or variable) and what it accepts.
+ */
+import path from "node:path";
+import type { AttributeValue, Attributes } from "@opentelemetry/api";
+import type { Instrumentation } from "@opentelemetry/instrumentation";
+import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type { RespanAttributes } from "./attributes.js";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
+
+export const DEFAULT_BASE_URL = "https://api.respan.ai/api";
+export const DEFAULT_TRACES_DIR = "./traces";
+export const DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS = 5_000;
+/** Path of the trace ingestion endpoint under the Respan base URL. */
+export const RESPAN_TRACES_PATH = "/v2/traces";
+
+export const ENV = {
+  API_KEY: "RESPAN_API_KEY",
+  BASE_URL: "RESPAN_BASE_URL",
+  APP_NAME: "RESPAN_APP_NAME",
+  ENVIRONMENT: "RESPAN_ENVIRONMENT",
+  TRACE_CONTENT: "RESPAN_TRACE_CONTENT",
+  BATCHING_ENABLED: "RESPAN_BATCHING_ENABLED",
+  TRACING_ENABLED: "RESPAN_TRACING_ENABLED",
+  TRACES_DIR: "RESPAN_TRACES_DIR",
+  PRINT_TREE: "RESPAN_PRINT_TREE",
+  LOG_LEVEL: "RESPAN_LOG_LEVEL",
+  FLUSH_ON_EXIT: "RESPAN_FLUSH_ON_EXIT",
+  OTLP_ENDPOINT: "OTEL_EXPORTER_OTLP_ENDPOINT",
+  OTLP_TRACES_ENDPOINT: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  OTLP_PROTOCOL: "OTEL_EXPORTER_OTLP_PROTOCOL",
+  OTLP_TRACES_PROTOCOL: "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+} as const;
+
+/** Limits of the per-exporter batching queue (OpenTelemetry's BatchSpanProcessor). */
+export interface BatchingOptions {
+  /** Spans held while waiting for export; beyond it new spans are dropped (and counted). Default 2048. */
+  maxQueueSize?: number;
+  /** Spans per export request. Default 512; must not exceed maxQueueSize. */
+  maxExportBatchSize?: number;
+  /** Delay between two scheduled exports, in ms. Default 5000. */
+  scheduledDelayMillis?: number;
+  /** Time after which an export is abandoned, in ms. Default 30000. */
+  exportTimeoutMillis?: number;
+}
+
+/** Options of the terminal tree printer. */
+export interface TreePrinterOptions {
+  /** Receives each rendered tree (several lines ending in "\n"). Default: process.stderr. */
+  write?: (text: string) => void;
+  /** Draw a timeline bar per span. Default true. */
+  bars?: boolean;
+}
+
+export type OtlpProtocol = "http/json" | "http/protobuf";
+const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ["http/json", "http/protobuf"];
+
+export interface RespanOptions {
+  /** Respan API key. Env RESPAN_API_KEY. Without one, nothing is sent to Respan. */
+  apiKey?: string;
+  /** Respan API base URL, with or without the trailing "/api". Env RESPAN_BASE_URL. */
+  baseUrl?: string;
+  /** Resource `service.name`. Env RESPAN_APP_NAME, then OTEL_SERVICE_NAME. */
+  appName?: string;
+  /** OpenTelemetry instrumentations to register with this client's tracer provider. */
+  instrumentations?: Instrumentation[];
+  /** Default customer of every span (the base layer under propagateAttributes). */
+  customerIdentifier?: string;
+  /** Default thread of every span. */
+  threadIdentifier?: string;
+  /** Default session of every span. */
+  sessionIdentifier?: string;
+  /** Default metadata of every span (`respan.metadata.<key>`). */
+  metadata?: Record<string, unknown>;
+  /** Deployment environment: `respan.environment` on every span and `deployment.environment.name` on the resource. Env RESPAN_ENVIRONMENT. */
+  environment?: string;
+  /** Capture inputs and outputs (prompts, transcripts, tool arguments...). Env RESPAN_TRACE_CONTENT. Default true. */
+  traceContent?: boolean;
+  /** Batch exports (true, false, or queue limits). Env RESPAN_BATCHING_ENABLED. Default true. */
+  batching?: boolean | BatchingOptions;
+  /** Extra HTTP headers sent to Respan (never to other exporters). */
+  headers?: Record<string, string>;
+  /** Extra resource attributes (override OTEL_RESOURCE_ATTRIBUTES). */
+  resourceAttributes?: Attributes;
+  /** false: a complete no-op (nothing registered, nothing exported). Env RESPAN_TRACING_ENABLED. Default true. */
+  enabled?: boolean;
+  /** Additional span exporters; each gets its own (batching) processor. */
+  exporters?: SpanExporter[];
+  /** Additional span processors, run after the attribute propagation processor. */
+  spanProcessors?: SpanProcessor[];
+  /** Directory of the OTLP JSON trace files, or false for none. Env RESPAN_TRACES_DIR. */
+  tracesDir?: string | false;
+  /** Print a tree of each finished trace to the terminal. Env RESPAN_PRINT_TREE. */
+  printTree?: boolean | TreePrinterOptions;
+  /** Level of this SDK's own console messages. Env RESPAN_LOG_LEVEL. Default "warn". */
+  logLevel?: LogLevel;
+  /** Flush on `beforeExit`, SIGTERM and SIGINT. Env RESPAN_FLUSH_ON_EXIT. Default true. */
+  flushOnExit?: boolean;
+  /** Longest wait for the flush that runs when a signal ends the process, in ms. Default 5000. */
+  exitFlushTimeoutMillis?: number;
+}
+
+const OPTION_NAMES: ReadonlyArray<keyof RespanOptions> = [
+  "apiKey",
+  "baseUrl",
+  "appName",
+  "instrumentations",
+  "customerIdentifier",
+  "threadIdentifier",
+  "sessionIdentifier",
+  "metadata",
+  "environment",
+  "traceContent",
+  "batching",
+  "headers",
+  "resourceAttributes",
+  "enabled",
+  "exporters",
+  "spanProcessors",
+  "tracesDir",
+  "printTree",
+  "logLevel",
+  "flushOnExit",
+  "exitFlushTimeoutMillis",
+];
+
+const BATCHING_FIELDS: ReadonlyArray<keyof BatchingOptions> = [
+  "maxQueueSize",
+  "maxExportBatchSize",
+  "scheduledDelayMillis",
+  "exportTimeoutMillis",
+];
+
+/** Everything the client needs, validated and with defaults applied. */
+export interface ResolvedOptions {
+  enabled: boolean;
+  apiKey: string | undefined;
+  /** Respan API base URL, normalised to end in "/api". */
+  baseUrl: string;
+  headers: Record<string, string>;
+  /**
+   * Resource `service.name`: appName, else resourceAttributes["service.name"], else RESPAN_APP_NAME;
+   * undefined leaves it to OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES / the default.
+   */
+  serviceName: string | undefined;
+  environment: string | undefined;
+  /** Defaults stamped on every span, under any propagateAttributes scope. */
+  baseAttributes: RespanAttributes;
+  traceContent: boolean;
+  batching: BatchingOptions | false;
+  resourceAttributes: Attributes;
+  instrumentations: Instrumentation[];
+  exporters: SpanExporter[];
+  spanProcessors: SpanProcessor[];
+  /** Set when an OTLP endpoint is configured through the OTEL_EXPORTER_OTLP_* variables. */
+  otlpProtocol: OtlpProtocol | undefined;
+  /** Absolute directory of the trace files, when the file exporter is on. */
+  tracesDir: string | undefined;
+  printTree: TreePrinterOptions | undefined;
+  logLevel: LogLevel;
+  flushOnExit: boolean;
+  exitFlushTimeoutMillis: number;
+  /** Option names that are not Respan options (likely typos), for a warning. */
+  unknownOptions: string[];
+}
+
+type Env = Record<string, string | undefined>;
+
+const TRUE_WORDS = ["true", "1", "yes", "on"];
+const FALSE_WORDS = ["false", "0", "no", "off"];
+const BOOLEAN_WORDS = `${TRUE_WORDS.join("/")} or ${FALSE_WORDS.join("/")}`;
+
+function fail(subject: string, expected: string, actual: unknown): never {
+  throw new Error(`Respan: ${subject} must be ${expected}; got ${describeValue(actual)}`);
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (Array.isArray(value)) return "an array";
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "function") return "a function";
+  return `${typeof value} ${String(value)}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Reads a non-empty environment variable (empty or blank counts as unset). */
+function envValue(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  return trimmed === "" ? undefined : trimmed;
+}
+
+function envBoolean(env: Env, name: string): boolean | undefined {
+  const raw = envValue(env, name);
+  if (raw === undefined) return undefined;
+  const word = raw.toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  return fail(`environment variable ${name}`, BOOLEAN_WORDS, raw);
+}
+
+function optionalString(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.trim() === "") fail(`option "${name}"`, "a non-empty string", value);
+  return value.trim();
+}
+
+function optionalBoolean(name: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") fail(`option "${name}"`, "true or false", value);
+  return value;
+}
+
+function positiveInteger(subject: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
+    fail(subject, "a positive integer", value);
+  }
+  return value;
+}
+
+function resolveApiKey(options: RespanOptions, env: Env): string | undefined {
+  const apiKey = optionalString("apiKey", options.apiKey) ?? envValue(env, ENV.API_KEY);
+  // The key travels in an HTTP header; a line break would let it forge other headers.
+  if (apiKey !== undefined && /[\r\n]/.test(apiKey)) {
+    throw new Error("Respan: the API key (option \"apiKey\" or RESPAN_API_KEY) must not contain line breaks");
+  }
+  return apiKey;
+}
+
+/**
+ * Normalises a Respan base URL to end in "/api" with no trailing slash: "https://x", "https://x/" and
+ * "https://x/api/" all become "https://x/api".
+ */
+export function normaliseBaseUrl(subject: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail(subject, `an http(s) URL such as "${DEFAULT_BASE_URL}"`, raw);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.search !== "" || url.hash !== "") {
+    fail(subject, `an http(s) URL without query or fragment, such as "${DEFAULT_BASE_URL}"`, raw);
+  }
+  const pathname = url.pathname.replace(/\/+$/, "");
+  const withApi = pathname.endsWith("/api") ? pathname : `${pathname}/api`;
+  return `${url.origin}${withApi}`;
+}
+
+function resolveBaseUrl(options: RespanOptions, env: Env): string {
+  if (options.baseUrl !== undefined) {
+    if (typeof options.baseUrl !== "string") fail('option "baseUrl"', "a URL string", options.baseUrl);
+    return normaliseBaseUrl('option "baseUrl"', options.baseUrl.trim());
+  }
+  const fromEnv = envValue(env, ENV.BASE_URL);
+  if (fromEnv !== undefined) return normaliseBaseUrl(`environment variable ${ENV.BASE_URL}`, fromEnv);
+  return DEFAULT_BASE_URL;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function resolveHeaders(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) fail('option "headers"', "an object of header names to string values", value);
+  const headers: Record<string, string> = {};
+  for (const [name, headerValue] of Object.entries(value)) {
+    if (!HEADER_NAME.test(name)) fail(`header name in option "headers"`, "a valid HTTP header name", name);
+    if (typeof headerValue !== "string" || /[\r\n]/.test(headerValue)) {
+      fail(`option "headers.${name}"`, "a string without line breaks", headerValue);
+    }
+    headers[name] = headerValue;
+  }
+  return headers;
+}
+
+function isAttributeValue(value: unknown): value is AttributeValue {
+  const scalar = (item: unknown) =>
+    typeof item === "string" || typeof item === "boolean" || (typeof item === "number" && Number.isFinite(item));
+  if (Array.isArray(value)) return value.every((item) => item === null || item === undefined || scalar(item));
+  return scalar(value);
+}
+
+function resolveResourceAttributes(value: unknown): Attributes {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) fail('option "resourceAttributes"', "an object of attribute names to values", value);
+  for (const [key, attributeValue] of Object.entries(value)) {
+    if (!isAttributeValue(attributeValue)) {
+      fail(`option "resourceAttributes.${key}"`, "a string, finite number, boolean or an array of them", attributeValue);
+    }
+  }
+  return { ...value } as Attributes;
+}
+
+function resolveBatching(options: RespanOptions, env: Env): BatchingOptions | false {
+  const value = options.batching;
+  if (value === undefined) return envBoolean(env, ENV.BATCHING_ENABLED) === false ? false : {};
+  if (value === true) return {};
+  if (value === false) return false;
+  if (!isPlainObject(value)) fail('option "batching"', "true, false or an object of queue limits", value);
+  const batching: BatchingOptions = {};
+  for (const [key, fieldValue] of Object.entries(value)) {
+    if (!(BATCHING_FIELDS as readonly string[]).includes(key)) {
+      fail(`option "batching.${key}"`, `one of ${BATCHING_FIELDS.join(", ")}`, key);
+    }
+    if (fieldValue !== undefined) {
+      batching[key as keyof BatchingOptions] = positiveInteger(`option "batching.${key}"`, fieldValue);
+    }
+  }
+  if (
+    batching.maxExportBatchSize !== undefined &&
+    batching.maxQueueSize !== undefined &&
+    batching.maxExportBatchSize > batching.maxQueueSize
+  ) {
+    throw new Error(
+      `Respan: option "batching.maxExportBatchSize" (${batching.maxExportBatchSize}) must not exceed ` +
+        `"batching.maxQueueSize" (${batching.maxQueueSize})`,
+    );
+  }
+  return batching;
+}
+
+function resolveList<T>(name: string, value: unknown, methods: string[], kind: string): T[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) fail(`option "${name}"`, `an array of ${kind}s`, value);
+  value.forEach((item, index) => {
+    const missing = methods.filter((method) => typeof (item as Record<string, unknown> | null)?.[method] !== "function");
+    if (missing.length > 0) {
+      fail(`option "${name}[${index}]"`, `an OpenTelemetry ${kind} (with ${methods.join("(), ")}())`, item);
+    }
+  });
+  return [...value] as T[];
+}
+
+function resolveMetadata(value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) fail('option "metadata"', "a plain object of metadata keys to values", value);
+  return { ...value };
+}
+
+function resolveLogLevel(options: RespanOptions, env: Env): LogLevel {
+  const accepted = LOG_LEVELS.map((level) => `"${level}"`).join(", ");
+  if (options.logLevel !== undefined) {
+    if (!LOG_LEVELS.includes(options.logLevel)) fail('option "logLevel"', `one of ${accepted}`, options.logLevel);
+    return options.logLevel;
+  }
+  const fromEnv = envValue(env, ENV.LOG_LEVEL)?.toLowerCase();
+  if (fromEnv === undefined) return "warn";
+  if (!(LOG_LEVELS as readonly string[]).includes(fromEnv)) {
+    fail(`environment variable ${ENV.LOG_LEVEL}`, `one of ${accepted}`, fromEnv);
+  }
+  return fromEnv as LogLevel;
+}
+
+/** The OTLP protocol to use when an OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set; undefined otherwise. */
+function resolveOtlpProtocol(env: Env): OtlpProtocol | undefined {
+  const endpointVar = envValue(env, ENV.OTLP_TRACES_ENDPOINT) !== undefined ? ENV.OTLP_TRACES_ENDPOINT : ENV.OTLP_ENDPOINT;
+  const endpoint = envValue(env, endpointVar);
+  if (endpoint === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    fail(`environment variable ${endpointVar}`, 'an http(s) URL such as "http://localhost:4318"', endpoint);
+  }
+  const protocolVar = envValue(env, ENV.OTLP_TRACES_PROTOCOL) !== undefined ? ENV.OTLP_TRACES_PROTOCOL : ENV.OTLP_PROTOCOL;
+  const protocol = envValue(env, protocolVar) ?? "http/protobuf";
+  if (!(OTLP_PROTOCOLS as readonly string[]).includes(protocol)) {
+    fail(`environment variable ${protocolVar}`, `one of ${OTLP_PROTOCOLS.join(", ")} (grpc is not supported)`, protocol);
+  }
+  return protocol as OtlpProtocol;
+}
+
+function resolveTracesDir(options: RespanOptions, env: Env, hasDestination: boolean): string | undefined {
+  const value = options.tracesDir;
+  if (value === false) return undefined;
+  if (value !== undefined) {
+    if (typeof value !== "string" || value.trim() === "") fail('option "tracesDir"', "a directory path or false", value);
+    return path.resolve(value);
+  }
+  const fromEnv = envValue(env, ENV.TRACES_DIR);
+  if (fromEnv !== undefined) return FALSE_WORDS.includes(fromEnv.toLowerCase()) ? undefined : path.resolve(fromEnv);
+  return hasDestination ? undefined : path.resolve(DEFAULT_TRACES_DIR);
+}
+
+function resolvePrintTree(options: RespanOptions, env: Env, hasDestination: boolean): TreePrinterOptions | undefined {
+  const value = options.printTree;
+  if (value === false) return undefined;
+  if (value === true) return {};
+  if (value !== undefined) {
+    if (!isPlainObject(value)) fail('option "printTree"', "true, false or { write?, bars? }", value);
+    if (value.write !== undefined && typeof value.write !== "function") {
+      fail('option "printTree.write"', "a function (text: string) => void", value.write);
+    }
+    if (value.bars !== undefined && typeof value.bars !== "boolean") fail('option "printTree.bars"', "true or false", value.bars);
+    return { write: value.write as TreePrinterOptions["write"], bars: value.bars };
+  }
+  const fromEnv = envBoolean(env, ENV.PRINT_TREE);
+  if (fromEnv !== undefined) return fromEnv ? {} : undefined;
+  return hasDestination ? undefined : {};
+}
+
+/** Validates `options` and merges them with the environment and the defaults. Throws on invalid input. */
+export function resolveOptions(options: RespanOptions | undefined, env: Env = process.env): ResolvedOptions {
+  if (options !== undefined && !isPlainObject(options)) fail("the options of new Respan()", "an object", options);
+  const given: RespanOptions = options ?? {};
+
+  const logLevel = resolveLogLevel(given, env);
+  const apiKey = resolveApiKey(given, env);
+  const environment = optionalString("environment", given.environment) ?? envValue(env, ENV.ENVIRONMENT);
+  const exporters = resolveList<SpanExporter>("exporters", given.exporters, ["export", "shutdown"], "SpanExporter");
+  const spanProcessors = resolveList<SpanProcessor>(
+    "spanProcessors",
+    given.spanProcessors,
+    ["onStart", "onEnd", "forceFlush", "shutdown"],
+    "SpanProcessor",
+  );
+  const otlpProtocol = resolveOtlpProtocol(env);
+  const hasDestination = apiKey !== undefined || otlpProtocol !== undefined || exporters.length > 0 || spanProcessors.length > 0;
+
+  const baseAttributes: RespanAttributes = {};
+  const customerIdentifier = optionalString("customerIdentifier", given.customerIdentifier);
+  const threadIdentifier = optionalString("threadIdentifier", given.threadIdentifier);
+  const sessionIdentifier = optionalString("sessionIdentifier", given.sessionIdentifier);
+  const metadata = resolveMetadata(given.metadata);
+  if (customerIdentifier !== undefined) baseAttributes.customerIdentifier = customerIdentifier;
+  if (threadIdentifier !== undefined) baseAttributes.threadIdentifier = threadIdentifier;
+  if (sessionIdentifier !== undefined) baseAttributes.sessionIdentifier = sessionIdentifier;
+  if (metadata !== undefined) baseAttributes.metadata = metadata;
+  if (environment !== undefined) baseAttributes.environment = environment;
+
+  const resourceAttributes = resolveResourceAttributes(given.resourceAttributes);
+  const resourceServiceName = resourceAttributes[ATTR_SERVICE_NAME];
+  if (resourceServiceName !== undefined && typeof resourceServiceName !== "string") {
+    fail(`option "resourceAttributes.${ATTR_SERVICE_NAME}"`, "a string", resourceServiceName);
+  }
+
+  const exitFlushTimeoutMillis =
+    given.exitFlushTimeoutMillis === undefined
+      ? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS
+      : positiveInteger('option "exitFlushTimeoutMillis"', given.exitFlushTimeoutMillis);
+
+  return {
+    enabled: optionalBoolean("enabled", given.enabled) ?? envBoolean(env, ENV.TRACING_ENABLED) ?? true,
+    apiKey,
+    baseUrl: resolveBaseUrl(given, env),
+    headers: resolveHeaders(given.headers),
+    serviceName: optionalString("appName", given.appName) ?? resourceServiceName ?? envValue(env, ENV.APP_NAME),
+    environment,
+    baseAttributes,
+    traceContent: optionalBoolean("traceContent", given.traceContent) ?? envBoolean(env, ENV.TRACE_CONTENT) ?? true,
+    batching: resolveBatching(given, env),
+    resourceAttributes,
+    instrumentations: resolveList<Instrumentation>(
+      "instrumentations",
+      given.instrumentations,
+      ["setTracerProvider", "enable", "disable"],
+      "Instrumentation",
+    ),
+    exporters,
+    spanProcessors,
+    otlpProtocol,
+    tracesDir: resolveTracesDir(given, env, hasDestination),
+    printTree: resolvePrintTree(given, env, hasDestination),
+    logLevel,
+    flushOnExit: optionalBoolean("flushOnExit", given.flushOnExit) ?? envBoolean(env, ENV.FLUSH_ON_EXIT) ?? true,
+    exitFlushTimeoutMillis,
+    unknownOptions: Object.keys(given).filter((key) => !(OPTION_NAMES as readonly string[]).includes(key)),
+  };
+}

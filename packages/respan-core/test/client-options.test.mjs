@@ -1,0 +1,284 @@
+// Option validation (bad input throws at construction, naming the option and what it accepts) and the
+// precedence option > environment variable > default.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { trace } from "@opentelemetry/api";
+import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
+import { Respan } from "@respan/core";
+import { resolveOptions } from "../dist/esm/options.js";
+import { withEnv } from "./helpers/client-helpers.mjs";
+
+const inMemory = () => new InMemorySpanExporter();
+
+const invalidOptions = [
+  [{ apiKey: 42 }, /option "apiKey" must be a non-empty string; got number 42/],
+  [{ apiKey: "   " }, /option "apiKey" must be a non-empty string/],
+  [{ apiKey: "key\r\nX-Injected: 1" }, /API key .* must not contain line breaks/],
+  [{ baseUrl: "not a url" }, /option "baseUrl" must be an http\(s\) URL such as "https:\/\/api\.respan\.ai\/api"; got "not a url"/],
+  [{ baseUrl: "ftp://example.com/api" }, /option "baseUrl" must be an http\(s\) URL/],
+  [{ baseUrl: "https://example.com/api?x=1" }, /option "baseUrl" must be an http\(s\) URL without query or fragment/],
+  [{ baseUrl: 8080 }, /option "baseUrl" must be a URL string; got number 8080/],
+  [{ appName: "" }, /option "appName" must be a non-empty string/],
+  [{ customerIdentifier: 7 }, /option "customerIdentifier" must be a non-empty string/],
+  [{ metadata: "plan=pro" }, /option "metadata" must be a plain object/],
+  [{ customerIdentifier: "c".repeat(5000) }, /customerIdentifier is longer than 4096 characters/],
+  [{ environment: ["prod"] }, /option "environment" must be a non-empty string; got an array/],
+  [{ traceContent: "no" }, /option "traceContent" must be true or false; got "no"/],
+  [{ enabled: 0 }, /option "enabled" must be true or false; got number 0/],
+  [{ batching: "yes" }, /option "batching" must be true, false or an object of queue limits/],
+  [{ batching: { maxQueueSize: -5 } }, /option "batching.maxQueueSize" must be a positive integer; got number -5/],
+  [{ batching: { maxQueueSize: 0 } }, /option "batching.maxQueueSize" must be a positive integer; got number 0/],
+  [{ batching: { maxExportBatchSize: 1.5 } }, /option "batching.maxExportBatchSize" must be a positive integer/],
+  [{ batching: { scheduledDelayMillis: "100" } }, /option "batching.scheduledDelayMillis" must be a positive integer; got "100"/],
+  [{ batching: { exportTimeoutMillis: -1 } }, /option "batching.exportTimeoutMillis" must be a positive integer/],
+  [{ batching: { maxQueue: 10 } }, /option "batching.maxQueue" must be one of maxQueueSize, maxExportBatchSize/],
+  [{ batching: { maxQueueSize: 10, maxExportBatchSize: 20 } }, /"batching.maxExportBatchSize" \(20\) must not exceed "batching.maxQueueSize" \(10\)/],
+  [{ headers: "x-a: 1" }, /option "headers" must be an object of header names to string values/],
+  [{ headers: { "bad header": "1" } }, /header name in option "headers" must be a valid HTTP header name; got "bad header"/],
+  [{ headers: { "x-team": 5 } }, /option "headers.x-team" must be a string without line breaks; got number 5/],
+  [{ headers: { "x-team": "a\nb" } }, /option "headers.x-team" must be a string without line breaks/],
+  [{ resourceAttributes: { "deployment.region": { nested: true } } }, /option "resourceAttributes.deployment.region" must be a string, finite number, boolean/],
+  [{ resourceAttributes: { "service.name": 5 } }, /option "resourceAttributes.service.name" must be a string/],
+  [{ instrumentations: {} }, /option "instrumentations" must be an array of Instrumentations; got an object/],
+  [{ instrumentations: [{ enable() {} }] }, /option "instrumentations\[0\]" must be an OpenTelemetry Instrumentation \(with setTracerProvider\(\), enable\(\), disable\(\)\)/],
+  [{ exporters: [inMemory(), { export() {} }] }, /option "exporters\[1\]" must be an OpenTelemetry SpanExporter \(with export\(\), shutdown\(\)\)/],
+  [{ spanProcessors: [inMemory()] }, /option "spanProcessors\[0\]" must be an OpenTelemetry SpanProcessor/],
+  [{ tracesDir: 3 }, /option "tracesDir" must be a directory path or false; got number 3/],
+  [{ tracesDir: true }, /option "tracesDir" must be a directory path or false; got boolean true/],
+  [{ printTree: "yes" }, /option "printTree" must be true, false or \{ write\?, bars\? \}/],
+  [{ printTree: { write: "stderr" } }, /option "printTree.write" must be a function/],
+  [{ logLevel: "loud" }, /option "logLevel" must be one of "debug", "info", "warn", "error", "silent"; got "loud"/],
+  [{ flushOnExit: "yes" }, /option "flushOnExit" must be true or false/],
+  [{ exitFlushTimeoutMillis: 0 }, /option "exitFlushTimeoutMillis" must be a positive integer; got number 0/],
+];
+
+test("invalid options throw at construction, naming the option and what it accepts", async () => {
+  await withEnv({}, () => {
+    for (const [options, message] of invalidOptions) {
+      assert.throws(() => new Respan(options), message, `options ${JSON.stringify(options)}`);
+    }
+    assert.throws(() => new Respan("api-key"), /the options of new Respan\(\) must be an object; got "api-key"/);
+    assert.throws(() => new Respan([]), /the options of new Respan\(\) must be an object; got an array/);
+  });
+});
+
+test("invalid options throw even when tracing is disabled, and a failed construction registers nothing", async () => {
+  await withEnv({}, async () => {
+    assert.throws(() => new Respan({ enabled: false, batching: { maxQueueSize: -1 } }), /batching.maxQueueSize/);
+    // Nothing was registered: a valid client starts normally (no "already initialised" reuse).
+    const exporter = inMemory();
+    const respan = new Respan({ exporters: [exporter], batching: false, flushOnExit: false });
+    try {
+      assert.equal(respan.enabled, true);
+      trace.getTracer("t").startSpan("after-failed-construction").end();
+      await respan.flush();
+      assert.deepEqual(exporter.getFinishedSpans().map((span) => span.name), ["after-failed-construction"]);
+    } finally {
+      await respan.shutdown();
+    }
+  });
+});
+
+const invalidEnvironment = [
+  [{ RESPAN_BATCHING_ENABLED: "maybe" }, /environment variable RESPAN_BATCHING_ENABLED must be true\/1\/yes\/on or false\/0\/no\/off; got "maybe"/],
+  [{ RESPAN_TRACING_ENABLED: "disabled" }, /environment variable RESPAN_TRACING_ENABLED must be/],
+  [{ RESPAN_TRACE_CONTENT: "sometimes" }, /environment variable RESPAN_TRACE_CONTENT must be/],
+  [{ RESPAN_PRINT_TREE: "2" }, /environment variable RESPAN_PRINT_TREE must be/],
+  [{ RESPAN_FLUSH_ON_EXIT: "nah" }, /environment variable RESPAN_FLUSH_ON_EXIT must be/],
+  [{ RESPAN_BASE_URL: "respan.example" }, /environment variable RESPAN_BASE_URL must be an http\(s\) URL/],
+  [{ RESPAN_LOG_LEVEL: "chatty" }, /environment variable RESPAN_LOG_LEVEL must be one of "debug", "info", "warn", "error", "silent"; got "chatty"/],
+  [{ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, /environment variable OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/],
+  [
+    { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "nope" },
+    /environment variable OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http\(s\) URL/,
+  ],
+  [
+    { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4317", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" },
+    /environment variable OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/json, http\/protobuf \(grpc is not supported\); got "grpc"/,
+  ],
+  [
+    { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "json" },
+    /environment variable OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be one of http\/json, http\/protobuf/,
+  ],
+];
+
+test("invalid environment variables throw at construction, naming the variable", async () => {
+  for (const [vars, message] of invalidEnvironment) {
+    await withEnv(vars, () => {
+      assert.throws(() => new Respan({ exporters: [inMemory()] }), message, JSON.stringify(vars));
+    });
+  }
+});
+
+test("precedence: option > environment variable > default", () => {
+  const env = {
+    RESPAN_API_KEY: "env-key",
+    RESPAN_BASE_URL: "http://env.example:9000",
+    RESPAN_APP_NAME: "env-app",
+    RESPAN_ENVIRONMENT: "staging",
+    RESPAN_TRACE_CONTENT: "false",
+    RESPAN_BATCHING_ENABLED: "off",
+    RESPAN_TRACING_ENABLED: "no",
+    RESPAN_LOG_LEVEL: "debug",
+    RESPAN_FLUSH_ON_EXIT: "0",
+  };
+  const fromEnv = resolveOptions({}, env);
+  assert.equal(fromEnv.apiKey, "env-key");
+  assert.equal(fromEnv.baseUrl, "http://env.example:9000/api");
+  assert.equal(fromEnv.serviceName, "env-app");
+  assert.equal(fromEnv.environment, "staging");
+  assert.deepEqual(fromEnv.baseAttributes, { environment: "staging" });
+  assert.equal(fromEnv.traceContent, false);
+  assert.equal(fromEnv.batching, false);
+  assert.equal(fromEnv.enabled, false);
+  assert.equal(fromEnv.logLevel, "debug");
+  assert.equal(fromEnv.flushOnExit, false);
+
+  const fromOptions = resolveOptions(
+    {
+      apiKey: "option-key",
+      baseUrl: "https://option.example/api/",
+      appName: "option-app",
+      environment: "production",
+      traceContent: true,
+      batching: { maxQueueSize: 100 },
+      enabled: true,
+      logLevel: "error",
+      flushOnExit: true,
+    },
+    env,
+  );
+  assert.equal(fromOptions.apiKey, "option-key");
+  assert.equal(fromOptions.baseUrl, "https://option.example/api");
+  assert.equal(fromOptions.serviceName, "option-app");
+  assert.equal(fromOptions.environment, "production");
+  assert.equal(fromOptions.traceContent, true);
+  assert.deepEqual(fromOptions.batching, { maxQueueSize: 100 });
+  assert.equal(fromOptions.enabled, true);
+  assert.equal(fromOptions.logLevel, "error");
+  assert.equal(fromOptions.flushOnExit, true);
+
+  const defaults = resolveOptions({}, {});
+  assert.equal(defaults.apiKey, undefined);
+  assert.equal(defaults.baseUrl, "https://api.respan.ai/api");
+  assert.equal(defaults.serviceName, undefined);
+  assert.equal(defaults.traceContent, true);
+  assert.deepEqual(defaults.batching, {});
+  assert.equal(defaults.enabled, true);
+  assert.equal(defaults.logLevel, "warn");
+  assert.equal(defaults.flushOnExit, true);
+  assert.equal(defaults.exitFlushTimeoutMillis, 5000);
+  assert.equal(defaults.otlpProtocol, undefined);
+});
+
+test("the base URL is accepted with or without /api and trailing slashes", () => {
+  const cases = [
+    ["https://api.respan.ai", "https://api.respan.ai/api"],
+    ["https://api.respan.ai/", "https://api.respan.ai/api"],
+    ["https://api.respan.ai/api", "https://api.respan.ai/api"],
+    ["https://api.respan.ai/api/", "https://api.respan.ai/api"],
+    ["https://api.respan.ai/api//", "https://api.respan.ai/api"],
+    ["http://127.0.0.1:8080/gateway", "http://127.0.0.1:8080/gateway/api"],
+  ];
+  for (const [given, expected] of cases) assert.equal(resolveOptions({ baseUrl: given }, {}).baseUrl, expected, given);
+});
+
+test("service.name: appName > resourceAttributes['service.name'] > RESPAN_APP_NAME", () => {
+  const env = { RESPAN_APP_NAME: "env-app" };
+  assert.equal(resolveOptions({ appName: "a", resourceAttributes: { "service.name": "r" } }, env).serviceName, "a");
+  assert.equal(resolveOptions({ resourceAttributes: { "service.name": "r" } }, env).serviceName, "r");
+  assert.equal(resolveOptions({}, env).serviceName, "env-app");
+});
+
+test("the embedded default (trace files + tree) applies only when no other destination is configured", () => {
+  const none = resolveOptions({}, {});
+  assert.equal(none.tracesDir, path.resolve("traces"));
+  assert.deepEqual(none.printTree, {});
+
+  for (const configured of [
+    resolveOptions({ apiKey: "k" }, {}),
+    resolveOptions({}, { RESPAN_API_KEY: "k" }),
+    resolveOptions({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" }),
+    resolveOptions({ exporters: [inMemory()] }, {}),
+  ]) {
+    assert.equal(configured.tracesDir, undefined);
+    assert.equal(configured.printTree, undefined);
+  }
+
+  // Explicit choices win over the default, in either direction.
+  const explicit = resolveOptions({ apiKey: "k", tracesDir: "out/traces", printTree: true }, {});
+  assert.equal(explicit.tracesDir, path.resolve("out/traces"));
+  assert.deepEqual(explicit.printTree, {});
+  const fromEnv = resolveOptions({ apiKey: "k" }, { RESPAN_TRACES_DIR: "/tmp/respan-env-traces", RESPAN_PRINT_TREE: "true" });
+  assert.equal(fromEnv.tracesDir, "/tmp/respan-env-traces");
+  assert.deepEqual(fromEnv.printTree, {});
+  const off = resolveOptions({}, { RESPAN_TRACES_DIR: "off", RESPAN_PRINT_TREE: "false" });
+  assert.equal(off.tracesDir, undefined);
+  assert.equal(off.printTree, undefined);
+  const optionBeatsEnv = resolveOptions({ tracesDir: false, printTree: false }, { RESPAN_TRACES_DIR: "/tmp/x", RESPAN_PRINT_TREE: "1" });
+  assert.equal(optionBeatsEnv.tracesDir, undefined);
+  assert.equal(optionBeatsEnv.printTree, undefined);
+});
+
+test("OTLP protocol: traces-specific variables win; http/protobuf is the default", () => {
+  assert.equal(resolveOptions({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318" }).otlpProtocol, "http/protobuf");
+  assert.equal(
+    resolveOptions({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://c:4318/v1/traces", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" })
+      .otlpProtocol,
+    "http/json",
+  );
+  assert.equal(
+    resolveOptions(
+      {},
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json" },
+    ).otlpProtocol,
+    "http/json",
+  );
+  // A protocol without an endpoint configures nothing.
+  assert.equal(resolveOptions({}, { OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }).otlpProtocol, undefined);
+});
+
+test("the resource: appName over RESPAN_APP_NAME over OTEL_SERVICE_NAME; environment and attributes merged", async () => {
+  const serviceNameOf = async (options, vars) =>
+    withEnv(vars, async () => {
+      const exporter = inMemory();
+      const respan = new Respan({ exporters: [exporter], batching: false, flushOnExit: false, ...options });
+      try {
+        trace.getTracer("t").startSpan("s").end();
+        await respan.flush();
+        return exporter.getFinishedSpans()[0].resource.attributes;
+      } finally {
+        await respan.shutdown();
+      }
+    });
+
+  const otel = { OTEL_SERVICE_NAME: "otel-name", OTEL_RESOURCE_ATTRIBUTES: "team=voice,deployment.environment.name=dev" };
+  assert.equal((await serviceNameOf({}, {}))["service.name"], "respan-app");
+  assert.equal((await serviceNameOf({}, otel))["service.name"], "otel-name");
+  assert.equal((await serviceNameOf({}, { ...otel, RESPAN_APP_NAME: "respan-name" }))["service.name"], "respan-name");
+  const full = await serviceNameOf(
+    { appName: "option-name", environment: "production", resourceAttributes: { "host.role": "bot" } },
+    { ...otel, RESPAN_APP_NAME: "respan-name" },
+  );
+  assert.equal(full["service.name"], "option-name");
+  assert.equal(full["deployment.environment.name"], "production");
+  assert.equal(full.team, "voice");
+  assert.equal(full["host.role"], "bot");
+});
+
+test("unknown options are warned about, not fatal", async () => {
+  await withEnv({}, async () => {
+    const warnings = [];
+    const original = console.warn;
+    console.warn = (message) => warnings.push(String(message));
+    let respan;
+    try {
+      respan = new Respan({ exporters: [inMemory()], apikey: "typo", flushOnExit: false });
+    } finally {
+      console.warn = original;
+    }
+    await respan.shutdown();
+    assert.ok(warnings.some((line) => line.startsWith("[respan]") && line.includes("unknown option(s) ignored: apikey")), warnings.join("\n"));
+  });
+});

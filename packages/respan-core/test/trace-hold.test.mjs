@@ -1,0 +1,176 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { context, trace } from "@opentelemetry/api";
+import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
+import {
+  TraceHoldSpanProcessor,
+  TRACE_HOLD_REGISTRY_KEY,
+  getTraceHoldRegistry,
+} from "../dist/esm/trace-hold.js";
+
+function setup(options) {
+  const exporter = new InMemorySpanExporter();
+  const hold = new TraceHoldSpanProcessor(new SimpleSpanProcessor(exporter), { register: false, ...options });
+  const provider = new BasicTracerProvider({ spanProcessors: [hold] });
+  const tracer = provider.getTracer("trace-hold-test");
+  return { exporter, hold, provider, tracer };
+}
+
+/** Starts a root span and `childCount` children under it; returns the root (children ended). */
+function traceWithChildren(tracer, childCount) {
+  const root = tracer.startSpan("root");
+  const parent = trace.setSpan(context.active(), root);
+  for (let i = 0; i < childCount; i++) tracer.startSpan(`child-${i}`, {}, parent).end();
+  return root;
+}
+
+test("spans of a held trace are buffered until released, then exported; other traces flow", async () => {
+  const { exporter, hold, provider, tracer } = setup();
+  const root = tracer.startSpan("held-root");
+  const traceId = root.spanContext().traceId;
+  assert.equal(hold.hold(traceId), true);
+  tracer.startSpan("held-child", {}, trace.setSpan(context.active(), root)).end();
+  tracer.startSpan("free").end();
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ["free"]);
+
+  root.end();
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ["free"]);
+  hold.release(traceId);
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ["free", "held-child", "held-root"]);
+  tracer.startSpan("after-release", {}, trace.setSpan(context.active(), root)).end();
+  assert.equal(exporter.getFinishedSpans().length, 4);
+  assert.equal(hold.droppedSpanCount, 0);
+  await provider.shutdown();
+});
+
+test("release with discard drops the buffered spans and every later span of that trace", async () => {
+  const { exporter, hold, provider, tracer } = setup();
+  const root = tracer.startSpan("root");
+  const traceId = root.spanContext().traceId;
+  hold.hold(traceId);
+  const parent = trace.setSpan(context.active(), root);
+  tracer.startSpan("a", {}, parent).end();
+  hold.release(traceId, { discard: true });
+  tracer.startSpan("late", {}, parent).end();
+  root.end();
+  tracer.startSpan("other-trace").end();
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ["other-trace"]);
+  assert.equal(hold.droppedSpanCount, 3);
+  await provider.shutdown();
+});
+
+test("holds nest: the trace is released when the last hold ends; discard wins over remaining holds", async () => {
+  const { exporter, hold, provider, tracer } = setup();
+  const first = tracer.startSpan("first");
+  const firstId = first.spanContext().traceId;
+  hold.hold(firstId);
+  hold.hold(firstId);
+  first.end();
+  hold.release(firstId);
+  assert.equal(exporter.getFinishedSpans().length, 0, "one hold remains");
+  hold.release(firstId);
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ["first"]);
+
+  const second = tracer.startSpan("second");
+  const secondId = second.spanContext().traceId;
+  hold.hold(secondId);
+  hold.hold(secondId);
+  second.end();
+  hold.release(secondId, { discard: true });
+  hold.release(secondId);
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ["first"]);
+  await provider.shutdown();
+});
+
+test("buffers are bounded per trace and the number of held traces is capped", async () => {
+  const { exporter, hold, provider, tracer } = setup({ maxSpansPerTrace: 5, maxHeldTraces: 2 });
+  const root = tracer.startSpan("root");
+  const traceId = root.spanContext().traceId;
+  hold.hold(traceId);
+  const parent = trace.setSpan(context.active(), root);
+  for (let i = 0; i < 8; i++) tracer.startSpan(`c${i}`, {}, parent).end();
+  assert.equal(hold.droppedSpanCount, 3);
+  hold.release(traceId);
+  assert.equal(exporter.getFinishedSpans().length, 5);
+
+  assert.equal(hold.hold("a".repeat(32)), true);
+  assert.equal(hold.hold("b".repeat(32)), true);
+  assert.equal(hold.hold("c".repeat(32)), false, "a third trace is refused");
+  assert.equal(hold.hold("a".repeat(32)), true, "nesting an existing hold is not a new trace");
+  await provider.shutdown();
+});
+
+test("forceFlush keeps held spans; shutdown drops what was never released", async () => {
+  const { exporter, hold, provider, tracer } = setup();
+  const root = traceWithChildren(tracer, 2);
+  hold.hold(root.spanContext().traceId);
+  root.end();
+  await provider.forceFlush();
+  assert.equal(exporter.getFinishedSpans().length, 2, "the children ended before the hold");
+  await provider.shutdown();
+  assert.equal(hold.droppedSpanCount, 1);
+});
+
+test("invalid options name the option and the accepted values", () => {
+  assert.throws(
+    () => new TraceHoldSpanProcessor([], { maxSpansPerTrace: 0, register: false }),
+    /maxSpansPerTrace must be a positive integer \(got 0\)/,
+  );
+});
+
+test("the process-wide registry reaches every registered processor (instrumentations use it without importing)", async () => {
+  const exporterA = new InMemorySpanExporter();
+  const exporterB = new InMemorySpanExporter();
+  const holdA = new TraceHoldSpanProcessor(new SimpleSpanProcessor(exporterA));
+  const holdB = new TraceHoldSpanProcessor([new SimpleSpanProcessor(exporterB)]);
+  const provider = new BasicTracerProvider({ spanProcessors: [holdA, holdB] });
+  const tracer = provider.getTracer("registry-test");
+  const registry = globalThis[Symbol.for("@respan/core.traceHold")];
+  assert.equal(registry, getTraceHoldRegistry());
+  assert.equal(TRACE_HOLD_REGISTRY_KEY, Symbol.for("@respan/core.traceHold"));
+
+  const span = tracer.startSpan("via-registry");
+  assert.equal(registry.hold(span.spanContext().traceId), true);
+  span.end();
+  assert.equal(exporterA.getFinishedSpans().length + exporterB.getFinishedSpans().length, 0);
+  registry.release(span.spanContext().traceId, { discard: true });
+  assert.equal(exporterA.getFinishedSpans().length + exporterB.getFinishedSpans().length, 0);
+
+  await provider.shutdown();
+  assert.equal(registry.hold("d".repeat(32)), false, "no processor registered after shutdown");
+});
+
+test("over a real OTLP exporter: a discarded trace sends no request at all, a released one is delivered", async () => {
+  const receiver = await startOtlpReceiver();
+  const exporter = new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` });
+  const hold = new TraceHoldSpanProcessor(new SimpleSpanProcessor(exporter), { register: false });
+  const provider = new BasicTracerProvider({ spanProcessors: [hold] });
+  const tracer = provider.getTracer("otlp-hold-test");
+  try {
+    const secret = tracer.startSpan("secret-root");
+    const secretId = secret.spanContext().traceId;
+    hold.hold(secretId);
+    const secretParent = trace.setSpan(context.active(), secret);
+    for (let i = 0; i < 3; i++) tracer.startSpan("secret-child", {}, secretParent).end();
+    secret.setAttribute("payload", "do-not-send");
+    const kept = tracer.startSpan("kept-root");
+    const keptId = kept.spanContext().traceId;
+    hold.hold(keptId);
+    kept.end();
+    secret.end();
+    hold.release(secretId, { discard: true });
+    await provider.forceFlush();
+    assert.equal(receiver.requests.length, 0, "nothing was sent while the other trace was still held");
+    hold.release(keptId);
+    await provider.forceFlush();
+    const spans = await receiver.waitFor((all) => all.some((s) => s.name === "kept-root"), 10_000);
+    assert.equal(spans.some((s) => s.traceId === secretId), false);
+    assert.deepEqual(spans.map((s) => s.name), ["kept-root"]);
+    for (const request of receiver.requests) assert.equal(request.body.includes("do-not-send"), false);
+  } finally {
+    await provider.shutdown();
+    await receiver.close();
+  }
+});
