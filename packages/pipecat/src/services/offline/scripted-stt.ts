@@ -1,0 +1,72 @@
+import type { Frame } from "../../frames/frame.js";
+import { UserStartedSpeakingFrame, UserStoppedSpeakingFrame } from "../../frames/speaking.js";
+import { InterimTranscriptionFrame, TranscriptionFrame } from "../../frames/text.js";
+import type { FrameDirection } from "../../processors/frame-direction.js";
+import { normalizeUserScript, type UserScript } from "../../script/user-script.js";
+import { nonNegativeNumber, positiveNumber } from "../../utils/validate.js";
+import { STTService, type STTServiceOptions } from "../stt-service.js";
+
+export interface ScriptedSTTServiceOptions extends STTServiceOptions {
+  /** The same script the SimulatedTransport plays: utterance n is what the user says in speaking turn n. */
+  script: UserScript;
+  /** Clock ms of user audio between interim transcripts. Default 300. */
+  interimIntervalMs?: number;
+  /** Clock ms from the user stopping to the final transcript. Default 150. */
+  finalDelayMs?: number;
+}
+
+/**
+ * Offline STT that "recognises" the scripted user: while the user speaks it yields interim transcripts
+ * growing with the audio heard, and `finalDelayMs` after the user stops it pushes the final transcript.
+ */
+export class ScriptedSTTService extends STTService {
+  readonly interimIntervalMs: number;
+  readonly finalDelayMs: number;
+  readonly #utterances: Array<{ text: string; durationMs: number }>;
+  #index = -1;
+  #heardMs = 0;
+  #lastInterimMs = 0;
+  #interimWords = 0;
+
+  constructor(options: ScriptedSTTServiceOptions) {
+    if (options === null || typeof options !== "object") {
+      throw new Error('ScriptedSTTService: options must be an object with a "script"');
+    }
+    super({ language: "en-US", ...options }, "scripted-stt");
+    this.#utterances = normalizeUserScript(this.name, options.script);
+    this.interimIntervalMs = positiveNumber(this.name, "interimIntervalMs", options.interimIntervalMs ?? 300);
+    this.finalDelayMs = nonNegativeNumber(this.name, "finalDelayMs", options.finalDelayMs ?? 150);
+  }
+
+  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    if (frame instanceof UserStartedSpeakingFrame) {
+      this.#index += 1;
+      this.#heardMs = 0;
+      this.#lastInterimMs = 0;
+      this.#interimWords = 0;
+    } else if (frame instanceof UserStoppedSpeakingFrame) {
+      const utterance = this.#utterances[this.#index];
+      if (utterance) this.runInBackground((signal) => this.#finalize(utterance.text, signal));
+    }
+    await super.processFrame(frame, direction);
+  }
+
+  protected async *runStt(audio: Uint8Array): AsyncIterable<Frame> {
+    const utterance = this.#utterances[this.#index];
+    if (!utterance) return;
+    const sampleRate = this.startParams?.audioInSampleRate ?? 16000;
+    this.#heardMs += (audio.byteLength / 2 / sampleRate) * 1000;
+    if (this.#heardMs - this.#lastInterimMs < this.interimIntervalMs) return;
+    this.#lastInterimMs = this.#heardMs;
+    const words = utterance.text.split(/\s+/);
+    const heard = Math.max(1, Math.min(words.length, Math.floor((words.length * this.#heardMs) / utterance.durationMs)));
+    if (heard === this.#interimWords) return;
+    this.#interimWords = heard;
+    yield new InterimTranscriptionFrame({ text: words.slice(0, heard).join(" "), userId: this.userId, language: this.language });
+  }
+
+  async #finalize(text: string, signal: AbortSignal): Promise<void> {
+    await this.clock.sleep(this.finalDelayMs, signal);
+    await this.pushTranscription(new TranscriptionFrame({ text, userId: this.userId, language: this.language, finalized: true }));
+  }
+}
