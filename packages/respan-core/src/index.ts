@@ -5,8 +5,15 @@ export type { ExporterStats } from "./exporters/export-pipeline.js";
 export { RespanSpanExporter, type RespanSpanExporterOptions } from "./exporters/respan-exporter.js";
 export { TraceFileExporter, type TraceFileExporterOptions } from "./exporters/trace-file-exporter.js";
 export { TraceTreePrinter, type TraceTreePrinterOptions } from "./exporters/tree-printer.js";
+export {
+  TraceHoldSpanProcessor,
+  getTraceHoldRegistry,
+  TRACE_HOLD_REGISTRY_KEY,
+  type TraceHoldRegistry,
+  type TraceReleaseOptions,
+} from "./trace-hold.js";
 export type { RespanAttributes } from "./attributes.js";
-export { propagateAttributes, getPropagatedAttributes } from "./propagation.js";
+export { propagateAttributes, getPropagatedAttributes, PropagationSpanProcessor } from "./propagation.js";
 export {
   withWorkflow,
   withTask,

@@ -45,6 +45,9 @@ export const PIPECAT_SPAN = {
 export const ATTR_PIPECAT_INPUT = "input";
 export const ATTR_PIPECAT_OUTPUT = "output";
 export const ATTR_PIPECAT_TRANSCRIPT = "transcript";
+/** Session capture (instrumentation-pipecat): the session id and custom metadata on the conversation span. */
+export const ATTR_SESSION_ID = "session.id";
+export const SESSION_METADATA_PREFIX = "session.metadata.";
 export const ATTR_PIPECAT_TEXT = "text";
 export const ATTR_PIPECAT_TOOLS = "tools";
 export const ATTR_PIPECAT_STREAM = "stream";

@@ -23,7 +23,15 @@ const MESSAGES = [
 function emitConversation() {
   const tracer = trace.getTracer("pipecat-test", "1.0.0");
   const inSpan = (span) => trace.setSpan(context.active(), span);
-  const conversation = tracer.startSpan("conversation", { attributes: { "conversation.id": "call-1", "conversation.type": "voice" } });
+  const conversation = tracer.startSpan("conversation", {
+    attributes: {
+      "conversation.id": "call-1",
+      "conversation.type": "voice",
+      // Written by the Pipecat instrumentation's session capture.
+      "session.id": "session-7",
+      "session.metadata.campaign": "spring",
+    },
+  });
   const turn = tracer.startSpan("turn", { attributes: { "turn.number": 1, "turn.type": "conversation" } }, inSpan(conversation));
   const turnContext = inSpan(turn);
   tracer
@@ -159,6 +167,8 @@ test("Respan translation: log types, usage, model and entity input/output keys",
     assert.ok(spans.every((span) => span.attributes["respan.entity.log_method"] === "ts_tracing"));
     assert.equal(logType(find("conversation")), "workflow");
     assert.equal(find("conversation")["traceloop.entity.name"], "conversation");
+    assert.equal(find("conversation")["respan.sessions.session_identifier"], "session-7", "session id → Respan session");
+    assert.equal(find("conversation")["respan.metadata.campaign"], "spring", "session metadata → Respan metadata");
     assert.equal(logType(find("turn")), "workflow");
 
     const stt = find("stt");

@@ -8,8 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { afterEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { context, ROOT_CONTEXT } from "@opentelemetry/api";
-import { getPropagatedAttributes, propagateAttributes } from "@respan/core";
-import { PropagationSpanProcessor } from "../dist/esm/propagation.js";
+import { getPropagatedAttributes, propagateAttributes, PropagationSpanProcessor } from "@respan/core";
 import { CUSTOMER, registerTracing } from "./fixtures/decorators-harness/tracing.mjs";
 
 /** Longest identifier or metadata value stamped (MAX_PROPAGATED_VALUE_LENGTH in src/propagation.ts). */

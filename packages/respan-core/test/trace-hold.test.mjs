@@ -8,7 +8,7 @@ import {
   TraceHoldSpanProcessor,
   TRACE_HOLD_REGISTRY_KEY,
   getTraceHoldRegistry,
-} from "../dist/esm/trace-hold.js";
+} from "@respan/core";
 
 function setup(options) {
   const exporter = new InMemorySpanExporter();

@@ -8,6 +8,8 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import {
   LOG_METHOD_TS_TRACING,
   LOG_TYPE,
+  METADATA_PREFIX,
+  PROPAGATED_KEYS,
   RESPAN_ENTITY,
   TRACELOOP,
   TRACELOOP_LLM,
@@ -33,7 +35,9 @@ import {
   ATTR_PIPECAT_TEXT,
   ATTR_PIPECAT_TOOLS,
   ATTR_PIPECAT_TRANSCRIPT,
+  ATTR_SESSION_ID,
   GEN_AI_OPERATION,
+  SESSION_METADATA_PREFIX,
   PIPECAT_SPAN,
 } from "../semconv.js";
 
@@ -95,6 +99,7 @@ export function translateAttributes(name: string, source: Attributes): Attribute
   setIfMissing(ATTR_GEN_AI_REQUEST_MODEL, source[ATTR_GEN_AI_RESPONSE_MODEL]);
   setIfMissing(TRACELOOP_LLM.SYSTEM, source[ATTR_GEN_AI_PROVIDER_NAME]);
   translateUsage(source, setIfMissing);
+  translateSession(source, setIfMissing);
 
   switch (logType) {
     case LOG_TYPE.CHAT:
@@ -122,6 +127,16 @@ export function translateAttributes(name: string, source: Attributes): Attribute
 }
 
 type Setter = (key: string, value: AttributeValue | undefined) => void;
+
+/** A captured voice session's id and custom metadata become Respan's session and metadata keys. */
+function translateSession(source: Attributes, setIfMissing: Setter): void {
+  setIfMissing(PROPAGATED_KEYS.sessionIdentifier, stringValue(source[ATTR_SESSION_ID]));
+  for (const [key, value] of Object.entries(source)) {
+    if (key.startsWith(SESSION_METADATA_PREFIX)) {
+      setIfMissing(METADATA_PREFIX + key.slice(SESSION_METADATA_PREFIX.length), value);
+    }
+  }
+}
 
 function translateUsage(source: Attributes, setIfMissing: Setter): void {
   const input = countValue(source[ATTR_GEN_AI_USAGE_INPUT_TOKENS]);
