@@ -1,0 +1,533 @@
+import type { Attributes, Context, Tracer } from "@opentelemetry/api";
+import {
+  ATTR_CONVERSATION_END_REASON,
+  ATTR_CONVERSATION_ID,
+  ATTR_CONVERSATION_TYPE,
+  ATTR_TURN_DURATION_SECONDS,
+  ATTR_TURN_ENDED_BY_CONVERSATION_END,
+  ATTR_TURN_NUMBER,
+  ATTR_TURN_TYPE,
+  ATTR_TURN_WAS_INTERRUPTED,
+  CONVERSATION_TYPE_VOICE,
+  SPAN_CONVERSATION,
+  SPAN_TURN,
+  TURN_TYPE_CONVERSATION,
+} from "./attribute-keys.js";
+import { FrameKind, MetricKind, Role, metricKindOf, roleOf } from "./class-names.js";
+import type { ConversationSettings } from "./config.js";
+import { ContentPolicy } from "./content.js";
+import type { ErrorReporter } from "./error-reporter.js";
+import type {
+  Clock,
+  ConversationEndReason,
+  ConversationInfo,
+  ConversationListener,
+  Direction,
+  TurnInfo,
+} from "./internal-types.js";
+import { DOWNSTREAM } from "./internal-types.js";
+import { ATTR_GEN_AI_CONVERSATION_ID } from "./semconv.js";
+import { LlmRuns, type LlmRun } from "./spans/llm-runs.js";
+import { processorName } from "./spans/service-attributes.js";
+import { SttSegments } from "./spans/stt-segments.js";
+import { ToolCalls, readToolCall } from "./spans/tool-calls.js";
+import { SpanFactory, type TracedSpan } from "./spans/traced-span.js";
+import { TtsContexts } from "./spans/tts-contexts.js";
+import { TurnLatency, type ServiceKind } from "./turn-latency.js";
+import { TurnTracker, type TurnEnd } from "./turn-tracker.js";
+import { readBoolean, readField, readNumber, readString, secondsBetween } from "./utils.js";
+
+/** After an EndFrame reaches a processor with nothing after it, how long to wait for it to go further. */
+export const END_OF_CHAIN_SETTLE_MS = 1000;
+/** The longest a conversation stays open after an EndFrame was last seen (runtimes that swallow EndFrames). */
+export const END_FRAME_FALLBACK_MS = 30_000;
+/** Broadcast sibling ids remembered to skip the second copy of a broadcast frame. */
+const MAX_PENDING_SIBLINGS = 256;
+
+const SERVICE_ROLES = Role.LLM | Role.STT | Role.TTS;
+
+export interface ConversationTracerOptions {
+  tracer: Tracer;
+  /** The caller's context when the conversation started (propagated attributes, an enclosing workflow). */
+  parentContext: Context;
+  conversationId: string;
+  /** The task's `additionalSpanAttributes`, set on the conversation span. */
+  additionalAttributes?: Attributes;
+  settings: ConversationSettings;
+  clock: Clock;
+  errors: ErrorReporter;
+  task?: object;
+  onEnded?: (tracer: ConversationTracer) => void;
+}
+
+/**
+ * The state machine behind one conversation's trace. It is fed frame hops (and the service calls it is
+ * told about) and emits the `conversation` / `turn` / `stt` / `llm` / `tts` / `execute_tool` spans. It knows
+ * nothing of any runtime: frames and processors are recognised by class name and read tolerantly. All
+ * parents are explicit, from this conversation's own state; the ambient context is never consulted.
+ */
+export class ConversationTracer {
+  readonly conversationId: string;
+  private readonly clock: Clock;
+  private readonly errors: ErrorReporter;
+  private readonly factory: SpanFactory;
+  private readonly conversation: TracedSpan;
+  private readonly info: ConversationInfo;
+  private readonly listener: ConversationListener | undefined;
+  private readonly turns: TurnTracker;
+  private readonly stt: SttSegments;
+  private readonly llm: LlmRuns;
+  private readonly tts: TtsContexts;
+  private readonly tools: ToolCalls;
+  private turn: { span: TracedSpan; latency: TurnLatency; info: TurnInfo } | undefined;
+  private readonly seen = new WeakSet<object>();
+  private readonly skipSiblingIds = new Set<unknown>();
+  private readonly seenAudio = new WeakSet<object>();
+  private readonly servicesByName = new Map<string, object>();
+  private endTimer: unknown = undefined;
+  private ended = false;
+  private readonly onEnded: ((tracer: ConversationTracer) => void) | undefined;
+
+  constructor(options: ConversationTracerOptions) {
+    const { settings } = options;
+    this.conversationId = options.conversationId;
+    this.clock = options.clock;
+    this.errors = options.errors;
+    this.onEnded = options.onEnded;
+    this.factory = new SpanFactory(
+      options.tracer,
+      new ContentPolicy(settings.captureContent, settings.maxContentLength),
+      settings.attributeHook,
+      options.errors,
+      { [ATTR_CONVERSATION_ID]: this.conversationId, [ATTR_GEN_AI_CONVERSATION_ID]: this.conversationId },
+    );
+    const startMs = this.clock.now();
+    this.conversation = this.factory.start("conversation", SPAN_CONVERSATION, options.parentContext, startMs, {
+      [ATTR_CONVERSATION_TYPE]: CONVERSATION_TYPE_VOICE,
+      ...options.additionalAttributes,
+    });
+    const onTimerError = (error: unknown): void => this.errors.report("conversation timer", error);
+    this.turns = new TurnTracker(this.clock, settings.turnEndTimeoutMs, {
+      turnStarted: (n, at) => this.turnStarted(n, at),
+      turnEnded: (n, at, how) => this.turnEnded(n, at, how),
+    }, onTimerError);
+    this.stt = new SttSegments(this.factory, this.clock, onTimerError);
+    this.llm = new LlmRuns(this.factory);
+    this.tts = new TtsContexts(this.factory);
+    this.tools = new ToolCalls(this.factory);
+    this.info = {
+      conversationId: this.conversationId,
+      span: this.conversation.span,
+      context: this.conversation.context,
+      task: options.task,
+      startTimeMs: startMs,
+      captureContent: settings.captureContent,
+    };
+    this.listener = this.createListener(settings);
+    this.notify("onConversationStart", (l) => l.onConversationStart?.(this.info));
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Whether audio hops need to be handed over (only a session-capture listener wants them). */
+  get wantsAudio(): boolean {
+    return this.listener?.onUserAudio !== undefined || this.listener?.onBotAudio !== undefined;
+  }
+
+  // ---- frame hops ----
+
+  /** One hop of a frame this tracer acts on (never audio: see onAudio). */
+  onHop(source: object, frame: object, direction: Direction, kind: FrameKind, destination: object | undefined): void {
+    if (this.ended) return;
+    const atMs = this.clock.now();
+    // Frames whose every hop matters, not only the first.
+    if (kind === FrameKind.END) {
+      this.endFrameHop(direction, destination);
+      if (this.ended) return;
+    } else if (kind === FrameKind.LLM_CONTEXT && destination !== undefined && (roleOf(destination) & Role.LLM) !== 0) {
+      const llmContext = readField(frame, "context", "context");
+      if (llmContext !== null && typeof llmContext === "object") this.llm.contextArrived(destination, llmContext);
+    }
+    if (!this.firstSight(frame)) return;
+    this.rememberService(source);
+    this.handle(source, frame, kind, atMs);
+    if (this.listener?.onFrame !== undefined && !this.ended) {
+      const hop = { source, destination, frame, direction, timeMs: atMs };
+      this.notify("onFrame", (l) => l.onFrame?.(hop));
+    }
+  }
+
+  /** One hop of an audio frame; handed to the listener once per frame. */
+  onAudio(frame: object, kind: FrameKind): void {
+    const listener = this.listener;
+    if (this.ended || listener === undefined || this.seenAudio.has(frame)) return;
+    this.seenAudio.add(frame);
+    const atMs = this.clock.now();
+    try {
+      if (kind === FrameKind.INPUT_AUDIO) listener.onUserAudio?.(frame, atMs);
+      else listener.onBotAudio?.(frame, atMs);
+    } catch (error) {
+      this.errors.report("sessionCapture audio", error);
+    }
+  }
+
+  private handle(source: object, frame: object, kind: FrameKind, atMs: number): void {
+    switch (kind) {
+      case FrameKind.START:
+        this.turns.pipelineStarted(atMs);
+        break;
+      case FrameKind.CANCEL:
+        this.end("cancel_frame");
+        break;
+      case FrameKind.ERROR:
+        this.errorFrame(frame, atMs);
+        break;
+      case FrameKind.INTERRUPTION:
+        this.tts.interruptAll(atMs);
+        this.tools.interrupted(atMs);
+        break;
+      case FrameKind.VAD_USER_STARTED_SPEAKING:
+        this.stt.userStartedSpeaking(atMs - 1000 * (readNumber(frame, "startSecs", "start_secs") ?? 0));
+        break;
+      case FrameKind.USER_STARTED_SPEAKING:
+        this.stt.userStartedSpeaking(atMs);
+        this.turns.userStartedSpeaking(atMs);
+        this.turn?.latency.userStartedSpeaking();
+        break;
+      case FrameKind.VAD_USER_STOPPED_SPEAKING:
+        this.turn?.latency.vadUserStopped(atMs - 1000 * (readNumber(frame, "stopSecs", "stop_secs") ?? 0));
+        break;
+      case FrameKind.USER_STOPPED_SPEAKING:
+        this.stt.userStoppedSpeaking();
+        this.turn?.latency.userStopped(atMs);
+        break;
+      case FrameKind.BOT_STARTED_SPEAKING:
+        this.turns.botStartedSpeaking();
+        this.turn?.latency.botStartedSpeaking(atMs);
+        break;
+      case FrameKind.BOT_STOPPED_SPEAKING:
+        this.turns.botStoppedSpeaking(atMs);
+        break;
+      case FrameKind.TRANSCRIPTION:
+        this.stt.transcription(frame, source, true, atMs, this.parent);
+        break;
+      case FrameKind.INTERIM_TRANSCRIPTION:
+        this.stt.transcription(frame, source, false, atMs, this.parent);
+        break;
+      case FrameKind.LLM_RESPONSE_START:
+        this.llm.responseStarted(source, atMs, this.parent);
+        break;
+      case FrameKind.LLM_RESPONSE_END:
+        this.llm.responseEnded(source, atMs);
+        break;
+      case FrameKind.LLM_TEXT:
+        this.llm.text(source, readString(frame, "text", "text") ?? "");
+        break;
+      case FrameKind.TTS_STARTED:
+        this.tts.started(source, readString(frame, "contextId", "context_id"), atMs, this.parent);
+        break;
+      case FrameKind.TTS_STOPPED:
+        this.tts.stopped(source, readString(frame, "contextId", "context_id"), atMs);
+        break;
+      case FrameKind.TTS_TEXT:
+        this.tts.text(source, readString(frame, "text", "text") ?? "");
+        break;
+      case FrameKind.FUNCTION_CALLS_STARTED:
+        this.toolCallsRequested(source, frame);
+        break;
+      case FrameKind.FUNCTION_CALL_IN_PROGRESS: {
+        const call = readToolCall(frame);
+        if (call !== undefined) {
+          this.tools.requested(call.toolCallId, this.requestingContext(source));
+          this.tools.started(call, atMs, this.parent);
+        }
+        break;
+      }
+      case FrameKind.FUNCTION_CALL_RESULT: {
+        const toolCallId = readString(frame, "toolCallId", "tool_call_id");
+        if (toolCallId !== undefined) this.tools.resulted(toolCallId, readField(frame, "result", "result"), atMs);
+        break;
+      }
+      case FrameKind.FUNCTION_CALL_CANCEL: {
+        const toolCallId = readString(frame, "toolCallId", "tool_call_id");
+        if (toolCallId !== undefined) this.tools.cancelled(toolCallId, "cancelled", atMs);
+        break;
+      }
+      case FrameKind.METRICS:
+        this.metrics(source, frame);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Records the frame as seen; false if it (or its broadcast sibling) was seen already. */
+  private firstSight(frame: object): boolean {
+    if (this.seen.has(frame)) return false;
+    this.seen.add(frame);
+    const siblingId = readField(frame, "broadcastSiblingId", "broadcast_sibling_id");
+    if (siblingId === undefined || siblingId === null) return true;
+    const id = readField(frame, "id", "id");
+    if (this.skipSiblingIds.delete(id)) return false;
+    this.skipSiblingIds.add(siblingId);
+    if (this.skipSiblingIds.size > MAX_PENDING_SIBLINGS) {
+      this.skipSiblingIds.delete(this.skipSiblingIds.values().next().value);
+    }
+    return true;
+  }
+
+  private rememberService(source: object): void {
+    if ((roleOf(source) & SERVICE_ROLES) === 0) return;
+    const name = processorName(source);
+    if (name !== undefined && !this.servicesByName.has(name)) this.servicesByName.set(name, source);
+  }
+
+  /** Where a service span starts: under the open turn, else under the conversation. */
+  private get parent(): Context {
+    return this.turn?.span.context ?? this.conversation.context;
+  }
+
+  private requestingContext(llmService: object): Context {
+    return this.llm.requestingSpan(llmService)?.context ?? this.parent;
+  }
+
+  private toolCallsRequested(source: object, frame: object): void {
+    const calls = readField(frame, "functionCalls", "function_calls");
+    if (!Array.isArray(calls)) return;
+    const parent = this.requestingContext(source);
+    for (const call of calls) {
+      const toolCallId = readString(call, "toolCallId", "tool_call_id");
+      if (toolCallId !== undefined) this.tools.requested(toolCallId, parent);
+    }
+  }
+
+  private metrics(source: object, frame: object): void {
+    const data = readField(frame, "data", "data");
+    if (!Array.isArray(data)) return;
+    for (const item of data) {
+      const service = this.metricsService(item, source);
+      const role = roleOf(service);
+      const value = readField(item, "value", "value");
+      switch (metricKindOf(item)) {
+        case MetricKind.TTFB:
+          if (typeof value === "number") this.ttfb(service, role, value);
+          break;
+        case MetricKind.LLM_USAGE:
+          this.llm.usage(service, value);
+          break;
+        case MetricKind.TTS_USAGE:
+          if (typeof value === "number") this.tts.characters(service, value);
+          break;
+        case MetricKind.STT_USAGE: {
+          const seconds = readNumber(value, "audioSeconds", "audio_seconds");
+          if (seconds !== undefined) this.stt.audioSeconds(seconds);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  /** The service a metric belongs to: the one it names, else the processor that pushed it. */
+  private metricsService(item: unknown, source: object): object {
+    const named = readField(item, "processor", "processor");
+    if (named !== null && typeof named === "object") return named;
+    if (typeof named !== "string" || processorName(source) === named) return source;
+    return this.servicesByName.get(named) ?? source;
+  }
+
+  private ttfb(service: object, role: number, seconds: number): void {
+    let kind: ServiceKind;
+    if ((role & Role.LLM) !== 0) {
+      kind = "llm";
+      this.llm.ttfb(service, seconds);
+    } else if ((role & Role.TTS) !== 0) {
+      kind = "tts";
+      this.tts.ttfb(service, seconds);
+    } else if ((role & Role.STT) !== 0) {
+      kind = "stt";
+      this.stt.ttfb(seconds);
+    } else {
+      return;
+    }
+    this.turn?.latency.ttfb(kind, seconds);
+  }
+
+  private errorFrame(frame: object, atMs: number): void {
+    const error = readField(frame, "error", "error") ?? "pipeline error";
+    if (readBoolean(frame, "fatal", "fatal") === true) {
+      this.end("fatal_error", error);
+      return;
+    }
+    const processor = readField(frame, "processor", "processor");
+    const service = typeof processor === "string" ? this.servicesByName.get(processor) : processor;
+    if (service !== null && typeof service === "object") {
+      if (this.llm.failOpen(service, error, atMs) || this.tts.failOpen(service, error, atMs)) return;
+    }
+    // Not fatal and not tied to an open span: an exception event on the turn (or conversation).
+    const span = (this.turn?.span ?? this.conversation).span;
+    span.recordException({ name: "ErrorFrame", message: String(error) }, atMs);
+  }
+
+  /**
+   * Every hop of an EndFrame: the conversation ends when it has crossed the whole pipeline (no processor
+   * after it, or the task's own exit). A processor with nothing after it is the end unless the frame
+   * travels on shortly (a nested pipeline's exit); and a conversation never outlives its EndFrame by more
+   * than the fallback (a runtime that swallows it).
+   */
+  private endFrameHop(direction: Direction, destination: object | undefined): void {
+    if (direction === DOWNSTREAM && (destination === undefined || (roleOf(destination) & Role.TASK_SINK) !== 0)) {
+      this.end("end_frame");
+      return;
+    }
+    const next = readField(destination, "next", "_next");
+    const atChainEnd = direction === DOWNSTREAM && (next === undefined || next === null);
+    this.armEndTimer(atChainEnd ? END_OF_CHAIN_SETTLE_MS : END_FRAME_FALLBACK_MS);
+  }
+
+  private armEndTimer(delayMs: number): void {
+    if (this.endTimer !== undefined) this.clock.clearTimer(this.endTimer);
+    this.endTimer = this.clock.setTimer(() => {
+      try {
+        this.endTimer = undefined;
+        this.end("end_frame");
+      } catch (error) {
+        this.errors.report("conversation timer", error);
+      }
+    }, delayMs);
+  }
+
+  // ---- turns ----
+
+  private turnStarted(turnNumber: number, atMs: number): void {
+    const span = this.factory.start("turn", SPAN_TURN, this.conversation.context, atMs, {
+      [ATTR_TURN_NUMBER]: turnNumber,
+      [ATTR_TURN_TYPE]: TURN_TYPE_CONVERSATION,
+    });
+    const info: TurnInfo = {
+      conversationId: this.conversationId, turnNumber, span: span.span, startTimeMs: atMs,
+    };
+    this.turn = { span, latency: new TurnLatency(span), info };
+    this.notify("onTurnStart", (l) => l.onTurnStart?.(info));
+  }
+
+  private turnEnded(turnNumber: number, atMs: number, how: TurnEnd): void {
+    const turn = this.turn;
+    if (turn === undefined || turn.info.turnNumber !== turnNumber) return;
+    this.turn = undefined;
+    turn.span.set(ATTR_TURN_DURATION_SECONDS, secondsBetween(turn.span.startMs, atMs));
+    turn.span.set(ATTR_TURN_WAS_INTERRUPTED, how.wasInterrupted);
+    turn.span.set(ATTR_TURN_ENDED_BY_CONVERSATION_END, how.endedByConversationEnd);
+    turn.span.end(atMs);
+    const info: TurnInfo = {
+      ...turn.info,
+      endTimeMs: atMs,
+      wasInterrupted: how.wasInterrupted,
+      endedByConversationEnd: how.endedByConversationEnd,
+      userBotLatencySeconds: turn.latency.userBotLatencySeconds,
+    };
+    this.notify("onTurnEnd", (l) => l.onTurnEnd?.(info));
+  }
+
+  // ---- service calls (the wrapped runtime methods) ----
+
+  llmCallStarted(service: object, llmContext: unknown): LlmRun | undefined {
+    if (this.ended) return undefined;
+    this.rememberService(service);
+    return this.llm.callStarted(service, llmContext, this.clock.now(), this.parent);
+  }
+
+  llmCallSettled(run: LlmRun, error: unknown, failed: boolean): void {
+    if (!this.ended) this.llm.callSettled(run, error, failed, this.clock.now());
+  }
+
+  /** Starts (or joins) the tool call's span; returns the context its handler should run in. */
+  toolCallStarted(service: object, call: unknown): { toolCallId: string; context: Context } | undefined {
+    if (this.ended) return undefined;
+    const descriptor = readToolCall(call);
+    if (descriptor === undefined) return undefined;
+    this.tools.requested(descriptor.toolCallId, this.requestingContext(service));
+    const span = this.tools.started(descriptor, this.clock.now(), this.parent);
+    return span === undefined ? undefined : { toolCallId: descriptor.toolCallId, context: span.context };
+  }
+
+  toolCallSettled(toolCallId: string, error: unknown, failed: boolean): void {
+    if (this.ended) return;
+    if (failed) this.tools.failed(toolCallId, error, this.clock.now());
+    else this.tools.settled(toolCallId, this.clock.now());
+  }
+
+  /** Joins (or opens) the service's audio context; returns the context its synthesis should run in. */
+  ttsCallStarted(service: object, text: unknown): Context | undefined {
+    if (this.ended) return undefined;
+    this.rememberService(service);
+    return this.tts.callStarted(service, text, this.clock.now(), this.parent)?.context;
+  }
+
+  ttsCallFailed(service: object, error: unknown): void {
+    if (!this.ended) this.tts.callFailed(service, error, this.clock.now());
+  }
+
+  /** The context STT work runs in: the open transcript segment, else the turn, else the conversation. */
+  sttCallContext(): Context | undefined {
+    if (this.ended) return undefined;
+    return this.stt.openContext ?? this.parent;
+  }
+
+  // ---- the end ----
+
+  /** Ends every open span and the conversation. Idempotent; the first reason wins. */
+  end(reason: ConversationEndReason, error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    const atMs = this.clock.now();
+    if (this.endTimer !== undefined) this.clock.clearTimer(this.endTimer);
+    this.endTimer = undefined;
+    this.guard("end spans", () => {
+      this.tools.close(atMs);
+      this.tts.interruptAll(atMs);
+      this.llm.close(atMs);
+      this.stt.close();
+      this.turns.conversationEnded(atMs);
+    });
+    this.conversation.set(ATTR_CONVERSATION_END_REASON, reason);
+    if (error !== undefined) this.conversation.fail(error, reason, atMs);
+    this.notify("onConversationEnd", (l) => l.onConversationEnd?.({ ...this.info, endTimeMs: atMs, reason, error }));
+    this.conversation.end(atMs);
+    this.servicesByName.clear();
+    this.skipSiblingIds.clear();
+    if (this.onEnded !== undefined) this.guard("conversation end", () => this.onEnded?.(this));
+  }
+
+  // ---- helpers ----
+
+  private createListener(settings: ConversationSettings): ConversationListener | undefined {
+    if (settings.sessionCapture === undefined) return undefined;
+    try {
+      return settings.sessionCapture(this.info) ?? undefined;
+    } catch (error) {
+      this.errors.report("sessionCapture", error);
+      return undefined;
+    }
+  }
+
+  private notify(callback: string, call: (listener: ConversationListener) => void): void {
+    if (this.listener === undefined) return;
+    try {
+      call(this.listener);
+    } catch (error) {
+      this.errors.report(`sessionCapture ${callback}`, error);
+    }
+  }
+
+  private guard(where: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.errors.report(where, error);
+    }
+  }
+}

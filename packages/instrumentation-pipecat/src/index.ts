@@ -1,0 +1,18 @@
+export { PipecatInstrumentation } from "./instrumentation.js";
+export type {
+  PipecatAttributeHook,
+  PipecatAttributeHookInfo,
+  PipecatInstrumentationConfig,
+  PipecatSpanKind,
+} from "./types.js";
+export type {
+  ConversationEndInfo,
+  ConversationEndReason,
+  ConversationInfo,
+  ConversationListener,
+  FrameHop,
+  SessionCaptureFactory,
+  TurnInfo,
+} from "./internal-types.js";
+
+export * from "./session/index.js";

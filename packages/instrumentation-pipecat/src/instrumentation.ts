@@ -1,0 +1,271 @@
+import { randomUUID } from "node:crypto";
+import { context } from "@opentelemetry/api";
+import { InstrumentationBase, type InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
+import { realClock } from "./clock.js";
+import { DEFAULT_MODULE_NAMES, resolveSettings, validateConfig } from "./config.js";
+import { ConversationTracer } from "./conversation-tracer.js";
+import { DebugLog } from "./debug-log.js";
+import { ErrorReporter } from "./error-reporter.js";
+import { HopRouter, type ConversationOrigin } from "./hop-router.js";
+import { moduleDefinitions } from "./module-definitions.js";
+import { findPatchTargets, type PatchedMethod } from "./patch-targets.js";
+import { BEGIN_SERVICE_CALL, callAndSettle, type BeginServiceCall, type ServiceCall } from "./service-calls.js";
+import type { PipecatInstrumentationConfig } from "./types.js";
+import { createSessionCapture } from "./session/index.js";
+import { readField, readString, toAttributes } from "./utils.js";
+import { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+/** Without a configured `sessionCapture`, sessions attached with attachSession() / createTracedSession() still work. */
+const attachedSessionsOnly = createSessionCapture();
+
+/**
+ * OpenTelemetry instrumentation for Pipecat voice pipelines (`pipecat-ts`, or any port using Pipecat's
+ * class names): one trace per conversation, with `turn`, `stt`, `llm`, `tts` and `execute_tool` spans.
+ */
+export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumentationConfig> {
+  // `declare`d, not initialised: init(), setConfig() and enable() run inside the base constructor,
+  // before field initialisers would, so this state is created on first use instead.
+  declare private _router?: HopRouter;
+  declare private _errors?: ErrorReporter;
+  declare private _debugLog?: DebugLog;
+  declare private _ownWrappers?: WeakSet<AnyFunction>;
+  declare private _manualModules?: Set<unknown>;
+
+  constructor(config: PipecatInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  /** Validates (a TypeError names any bad option); later conversations use the new configuration. */
+  override setConfig(config: PipecatInstrumentationConfig = {}): void {
+    validateConfig(config);
+    super.setConfig(config);
+    if (this._router !== undefined) this.applyConfigToRouter(this._router);
+  }
+
+  protected init(): InstrumentationNodeModuleDefinition[] {
+    return moduleDefinitions(
+      this.getConfig().moduleNames ?? DEFAULT_MODULE_NAMES,
+      (moduleExports) => this.patchModule(moduleExports),
+      (moduleExports) => this.unpatchModule(moduleExports),
+    );
+  }
+
+  /**
+   * Instruments an already loaded runtime module (bundlers, ESM without the loader hook, a runtime
+   * under another name). Safe to call more than once; undone by disable().
+   */
+  manuallyInstrument(moduleExports: unknown): void {
+    (this._manualModules ??= new Set()).add(moduleExports);
+    if (this.isEnabled()) this.patchModule(moduleExports);
+  }
+
+  override enable(): void {
+    const wasEnabled = this.isEnabled();
+    super.enable();
+    if (!wasEnabled && this._manualModules !== undefined) {
+      for (const moduleExports of this._manualModules) this.patchModule(moduleExports);
+    }
+  }
+
+  /** Restores every patched method and ends the conversations in progress. */
+  override disable(): void {
+    const wasEnabled = this.isEnabled();
+    super.disable();
+    if (!wasEnabled) return;
+    if (this._manualModules !== undefined) {
+      for (const moduleExports of this._manualModules) this.unpatchModule(moduleExports);
+    }
+    this.guard("disable", () => this._router?.endAll("instrumentation_disabled"));
+    void this._debugLog?.close();
+    this._debugLog = undefined;
+    if (this._router !== undefined) this._router.debugLog = undefined;
+  }
+
+  // ---- patching ----
+
+  private patchModule<T>(moduleExports: T): T {
+    try {
+      const targets = findPatchTargets(moduleExports);
+      if (targets.length === 0) {
+        this.errors.warnOnce("no-targets", "no Pipecat classes (FrameProcessor, PipelineTask, ...) found in the module");
+      }
+      for (const { prototype, method } of targets) {
+        if (this.ownWrappers.has(prototype[method] as AnyFunction)) continue;
+        this._wrap(prototype, method, (original: unknown) => {
+          const wrapper = this.wrapperFor(method, original as AnyFunction);
+          this.ownWrappers.add(wrapper);
+          return wrapper;
+        });
+      }
+    } catch (error) {
+      this.errors.report("patch", error);
+    }
+    return moduleExports;
+  }
+
+  private unpatchModule(moduleExports: unknown): void {
+    try {
+      for (const { prototype, method } of findPatchTargets(moduleExports)) {
+        // Only our own wrapper: another instrumentation's patch is not ours to remove.
+        if (this.ownWrappers.has(prototype[method] as AnyFunction)) this._unwrap(prototype, method);
+      }
+    } catch (error) {
+      this.errors.report("unpatch", error);
+    }
+  }
+
+  private wrapperFor(method: PatchedMethod, original: AnyFunction): AnyFunction {
+    switch (method) {
+      case "pushFrame":
+        return this.wrapPushFrame(original);
+      case "run":
+        return this.wrapRun(original);
+      default:
+        return this.wrapServiceCall(method, original, BEGIN_SERVICE_CALL[method]);
+    }
+  }
+
+  /** Every hop: observed in O(1), before the frame moves on. */
+  private wrapPushFrame(original: AnyFunction): AnyFunction {
+    const enabled = (): boolean => this.isEnabled();
+    const router = this.router;
+    const errors = this.errors;
+    return function pushFrame(this: object, frame: unknown, direction: unknown) {
+      if (enabled()) {
+        try {
+          router.onPushFrame(this, frame, direction);
+        } catch (error) {
+          errors.report("pushFrame", error);
+        }
+      }
+      // The hottest call of the pipeline: `apply(this, arguments)` forwards the exact arguments without
+      // allocating (V8 optimises this form; a rest array would be one allocation per hop).
+      // eslint-disable-next-line prefer-rest-params
+      return original.apply(this, arguments as unknown as unknown[]);
+    } as AnyFunction;
+  }
+
+  /** A task starts: its conversation begins in the caller's context and ends when run() settles. */
+  private wrapRun(original: AnyFunction): AnyFunction {
+    const begin = (task: object): ConversationTracer | undefined =>
+      this.isEnabled() ? this.router.beginTask(task, context.active()) : undefined;
+    const errors = this.errors;
+    return function run(this: object, ...args: unknown[]) {
+      let tracer: ConversationTracer | undefined;
+      try {
+        tracer = begin(this);
+      } catch (error) {
+        errors.report("run", error);
+      }
+      if (tracer === undefined) return original.apply(this, args);
+      const conversation = tracer;
+      return callAndSettle(() => original.apply(this, args), (error, failed) => {
+        try {
+          if (failed) conversation.end("task_failed", error);
+          else conversation.end("task_finished");
+        } catch (telemetryError) {
+          errors.report("run settled", telemetryError);
+        }
+      });
+    } as AnyFunction;
+  }
+
+  /**
+   * A service method that calls a model or a tool: `begin` (telemetry) returns the context to run the
+   * call in (its span's) and what to record when it settles. If there is no conversation, or anything in
+   * `begin` fails, the call runs untouched.
+   */
+  private wrapServiceCall(method: PatchedMethod, original: AnyFunction, begin: BeginServiceCall): AnyFunction {
+    const tracerOf = (service: object): ConversationTracer | undefined => this.activeTracerOf(service);
+    const errors = this.errors;
+    return function serviceCall(this: object, ...args: unknown[]) {
+      let call: ServiceCall | undefined;
+      try {
+        const tracer = tracerOf(this);
+        if (tracer !== undefined) call = begin(tracer, this, args);
+      } catch (error) {
+        errors.report(method, error);
+      }
+      if (call === undefined) return original.apply(this, args);
+      const { context: callContext, settled } = call;
+      const invoke = (): unknown => context.with(callContext, () => original.apply(this, args));
+      if (settled === undefined) return invoke();
+      return callAndSettle(invoke, (error, failed) => {
+        try {
+          settled(error, failed);
+        } catch (telemetryError) {
+          errors.report(`${method} settled`, telemetryError);
+        }
+      });
+    } as AnyFunction;
+  }
+
+  // ---- state ----
+
+  private activeTracerOf(service: object): ConversationTracer | undefined {
+    if (!this.isEnabled()) return undefined;
+    try {
+      return this.router.liveOwner(service);
+    } catch (error) {
+      this.errors.report("owner lookup", error);
+      return undefined;
+    }
+  }
+
+  private get router(): HopRouter {
+    if (this._router === undefined) {
+      this._router = new HopRouter((origin, onEnded) => this.createConversation(origin, onEnded));
+      this.applyConfigToRouter(this._router);
+    }
+    return this._router;
+  }
+
+  private get errors(): ErrorReporter {
+    return (this._errors ??= new ErrorReporter(this._diag));
+  }
+
+  private get ownWrappers(): WeakSet<AnyFunction> {
+    return (this._ownWrappers ??= new WeakSet());
+  }
+
+  private applyConfigToRouter(router: HopRouter): void {
+    const config = this.getConfig();
+    const filename = config.debugLogFilename;
+    if (this._debugLog?.filename !== filename) {
+      void this._debugLog?.close();
+      this._debugLog = filename !== undefined ? new DebugLog(filename, this.errors) : undefined;
+    }
+    router.debugLog = this.isEnabled() ? this._debugLog : undefined;
+  }
+
+  private createConversation(origin: ConversationOrigin, onEnded: (tracer: ConversationTracer) => void): ConversationTracer {
+    const settings = resolveSettings(this.getConfig(), process.env, (name, raw) =>
+      this.errors.warnOnce(`env ${name}`, `ignoring ${name}=${JSON.stringify(raw)}: expected "true" or "false"`));
+    settings.sessionCapture ??= attachedSessionsOnly;
+    const { task } = origin;
+    return new ConversationTracer({
+      tracer: this.tracer,
+      parentContext: origin.parentContext,
+      conversationId: readString(task, "conversationId", "conversation_id") ?? randomUUID(),
+      additionalAttributes: toAttributes(readField(task, "additionalSpanAttributes", "additional_span_attributes")),
+      settings,
+      clock: realClock,
+      errors: this.errors,
+      task,
+      onEnded: (tracer) => {
+        onEnded(tracer);
+        void this._debugLog?.flush();
+      },
+    });
+  }
+
+  private guard(where: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.errors.report(where, error);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import type { Context, Span } from "@opentelemetry/api";
+
+/** Frame directions as Pipecat numbers them; ports that use strings are normalised to these. */
+export const DOWNSTREAM = 1;
+export const UPSTREAM = 2;
+export type Direction = typeof DOWNSTREAM | typeof UPSTREAM;
+
+/** Wall time in epoch milliseconds (fractional) and unref'd timers; tests substitute a fake one. */
+export interface Clock {
+  now(): number;
+  setTimer(callback: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** One frame hop: `source.pushFrame(frame, direction)`, the frame travelling to `destination`. */
+export interface FrameHop {
+  source: object;
+  /** The next (downstream) or previous (upstream) processor; undefined at the end of the chain. */
+  destination: object | undefined;
+  frame: object;
+  direction: Direction;
+  /** Wall time of the hop, epoch ms. */
+  timeMs: number;
+}
+
+export type ConversationEndReason =
+  | "end_frame"
+  | "cancel_frame"
+  | "fatal_error"
+  | "task_finished"
+  | "task_failed"
+  | "instrumentation_disabled";
+
+/*
+ * Session-capture seam. `PipecatInstrumentationConfig.sessionCapture` is a factory called once per
+ * conversation, when its span starts; the listener it returns receives that conversation's events.
+ * Every callback is optional, runs synchronously on the pipeline's hot path (keep it cheap), and any
+ * exception it throws is logged once and swallowed.
+ */
+
+export interface ConversationInfo {
+  conversationId: string;
+  /** The `conversation` span (not yet ended). */
+  span: Span;
+  /** The conversation's context: the caller's context at task start with `span` set on it. */
+  context: Context;
+  /** The PipelineTask / PipelineWorker that runs the conversation, when the runtime has one. */
+  task: object | undefined;
+  startTimeMs: number;
+  /** Whether user/assistant text may be recorded (the instrumentation's resolved captureContent). */
+  captureContent: boolean;
+}
+
+export interface TurnInfo {
+  conversationId: string;
+  turnNumber: number;
+  /** The `turn` span; ended by the time `onTurnEnd` runs. */
+  span: Span;
+  startTimeMs: number;
+  endTimeMs?: number;
+  wasInterrupted?: boolean;
+  endedByConversationEnd?: boolean;
+  /** The user-stop -> bot-speech latency measured in this turn, when it was. */
+  userBotLatencySeconds?: number;
+}
+
+export interface ConversationEndInfo extends ConversationInfo {
+  endTimeMs: number;
+  reason: ConversationEndReason;
+  error?: unknown;
+}
+
+export interface ConversationListener {
+  onConversationStart?(info: ConversationInfo): void;
+  /** Every frame the tracer acts on (not audio), once per frame, at its first hop. */
+  onFrame?(hop: FrameHop): void;
+  /** Each user audio frame (InputAudioRawFrame and subclasses), once per frame. */
+  onUserAudio?(frame: object, wallTimeMs: number): void;
+  /** Each bot audio frame (OutputAudioRawFrame, TTSAudioRawFrame...), once per frame. */
+  onBotAudio?(frame: object, wallTimeMs: number): void;
+  onTurnStart?(turn: TurnInfo): void;
+  onTurnEnd?(turn: TurnInfo): void;
+  /** Runs before the conversation span ends (its attributes can still be set). */
+  onConversationEnd?(info: ConversationEndInfo): void;
+}
+
+export type SessionCaptureFactory = (info: ConversationInfo) => ConversationListener | undefined;

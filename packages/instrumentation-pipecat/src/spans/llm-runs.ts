@@ -1,0 +1,229 @@
+import { SpanKind } from "@opentelemetry/api";
+import type { Attributes, Context } from "@opentelemetry/api";
+import {
+  ATTR_INPUT,
+  ATTR_INPUT_MESSAGE_COUNT,
+  ATTR_METRICS_TTFB,
+  ATTR_OUTPUT,
+  ATTR_STREAM,
+  ATTR_TOOL_COUNT,
+  ATTR_TOOLS,
+  SPAN_LLM,
+} from "../attribute-keys.js";
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_TYPE,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OUTPUT_TYPE_VALUE_TEXT,
+} from "../semconv.js";
+import { isObject, readField, readNumber } from "../utils.js";
+import { serviceIdentity } from "./service-attributes.js";
+import type { SpanFactory, TracedSpan } from "./traced-span.js";
+
+export interface LlmRun {
+  readonly service: object;
+  readonly span: TracedSpan;
+  /** Started by a processContext call (as opposed to an LLMFullResponseStartFrame). */
+  viaCall: boolean;
+  /** An LLMFullResponseStartFrame of this run has been seen. */
+  responseStarted: boolean;
+  output: string;
+}
+
+// Service settings (camelCase or snake_case) -> request attributes.
+const REQUEST_SETTINGS: ReadonlyArray<readonly [string, string, string]> = [
+  ["temperature", "temperature", ATTR_GEN_AI_REQUEST_TEMPERATURE],
+  ["maxTokens", "max_tokens", ATTR_GEN_AI_REQUEST_MAX_TOKENS],
+  ["maxCompletionTokens", "max_completion_tokens", ATTR_GEN_AI_REQUEST_MAX_TOKENS],
+  ["topP", "top_p", ATTR_GEN_AI_REQUEST_TOP_P],
+  ["topK", "top_k", ATTR_GEN_AI_REQUEST_TOP_K],
+  ["frequencyPenalty", "frequency_penalty", ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY],
+  ["presencePenalty", "presence_penalty", ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY],
+  ["seed", "seed", ATTR_GEN_AI_REQUEST_SEED],
+];
+
+const USAGE_FIELDS: ReadonlyArray<readonly [string, string, string]> = [
+  ["promptTokens", "prompt_tokens", ATTR_GEN_AI_USAGE_INPUT_TOKENS],
+  ["completionTokens", "completion_tokens", ATTR_GEN_AI_USAGE_OUTPUT_TOKENS],
+  ["cacheReadInputTokens", "cache_read_input_tokens", ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
+  ["cacheCreationInputTokens", "cache_creation_input_tokens", ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS],
+  ["reasoningTokens", "reasoning_tokens", ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
+];
+
+function requestAttributes(service: object): Attributes {
+  const attributes: Attributes = {};
+  const settings = readField(service, "settings", "_settings");
+  if (!isObject(settings)) return attributes;
+  for (const [camel, snake, key] of REQUEST_SETTINGS) {
+    const value = readNumber(settings, camel, snake);
+    if (value !== undefined && attributes[key] === undefined) attributes[key] = value;
+  }
+  const stop = readField(settings, "stop", "stop");
+  if (typeof stop === "string") attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [stop];
+  else if (Array.isArray(stop) && stop.every((s) => typeof s === "string")) {
+    attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop as string[];
+  }
+  return attributes;
+}
+
+function isInstruction(message: unknown): boolean {
+  const role = readField(message, "role", "role");
+  return role === "system" || role === "developer";
+}
+
+function messageText(message: unknown): string {
+  const content = readField(message, "content", "content");
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content.map((part) => (typeof readField(part, "text", "text") === "string" ? readField(part, "text", "text") : ""))
+    .join("");
+}
+
+/**
+ * The `llm` spans of one conversation: one per model run, from the run's start (processContext, or the
+ * LLMFullResponseStartFrame for runtimes without that method) to its LLMFullResponseEndFrame. Both
+ * starts share one span. `input` records only the messages added to the context since the previous run
+ * (plus the system instructions separately), so the bytes captured per turn stay flat however long the
+ * conversation grows.
+ */
+export class LlmRuns {
+  private readonly open = new Map<object, LlmRun>();
+  private readonly lastSpan = new Map<object, TracedSpan>();
+  private readonly contextHeadingTo = new Map<object, object>();
+  private lastContext: object | undefined;
+  private lastMessageCount = 0;
+  private instructions: string | undefined;
+
+  constructor(private readonly factory: SpanFactory) {}
+
+  /** An LLMContextFrame is on its way to `service`: the input of its next run. */
+  contextArrived(service: object, llmContext: object): void {
+    this.contextHeadingTo.set(service, llmContext);
+  }
+
+  callStarted(service: object, llmContext: unknown, atMs: number, parent: Context): LlmRun {
+    const current = this.open.get(service);
+    if (current !== undefined && !current.viaCall) {
+      current.viaCall = true;
+      return current;
+    }
+    // A call still open means it was superseded (an interruption restarted the model).
+    if (current !== undefined) this.endRun(current, atMs);
+    const run = this.startRun(service, atMs, parent, llmContext);
+    run.viaCall = true;
+    return run;
+  }
+
+  callSettled(run: LlmRun, error: unknown, failed: boolean, atMs: number): void {
+    if (failed) run.span.fail(error, "LLMError", atMs);
+    if (this.open.get(run.service) === run) this.endRun(run, atMs);
+  }
+
+  responseStarted(service: object, atMs: number, parent: Context): void {
+    const current = this.open.get(service);
+    if (current !== undefined && !current.responseStarted) {
+      current.responseStarted = true;
+      return;
+    }
+    if (current !== undefined) this.endRun(current, atMs);
+    this.startRun(service, atMs, parent, undefined).responseStarted = true;
+  }
+
+  responseEnded(service: object, atMs: number): void {
+    const run = this.open.get(service);
+    if (run !== undefined) this.endRun(run, atMs);
+  }
+
+  text(service: object, text: string): void {
+    const run = this.open.get(service);
+    if (run === undefined || !this.factory.content.capture) return;
+    // Stop accumulating past the cap: the attribute would be cut there anyway.
+    if (run.output.length <= this.factory.content.maxLength) run.output += text;
+  }
+
+  ttfb(service: object, seconds: number): void {
+    this.open.get(service)?.span.setIfAbsent(ATTR_METRICS_TTFB, seconds);
+  }
+
+  usage(service: object, usage: unknown): void {
+    const run = this.open.get(service);
+    if (run === undefined) return;
+    for (const [camel, snake, key] of USAGE_FIELDS) run.span.set(key, readNumber(usage, camel, snake));
+  }
+
+  /** The running span of `service`, else its last one: the parent of the tool calls it asks for. */
+  requestingSpan(service: object): TracedSpan | undefined {
+    return this.open.get(service)?.span ?? this.lastSpan.get(service);
+  }
+
+  failOpen(service: object, error: unknown, atMs: number): boolean {
+    const run = this.open.get(service);
+    if (run === undefined) return false;
+    run.span.fail(error, "LLMError", atMs);
+    return true;
+  }
+
+  close(atMs: number): void {
+    for (const run of [...this.open.values()]) this.endRun(run, atMs);
+    this.lastSpan.clear();
+    this.contextHeadingTo.clear();
+  }
+
+  private startRun(service: object, atMs: number, parent: Context, llmContext: unknown): LlmRun {
+    const span = this.factory.start("llm", SPAN_LLM, parent, atMs, {
+      [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT,
+      [ATTR_GEN_AI_OUTPUT_TYPE]: GEN_AI_OUTPUT_TYPE_VALUE_TEXT,
+      [ATTR_STREAM]: true,
+      ...serviceIdentity(service, "LLMService"),
+      ...requestAttributes(service),
+    }, SpanKind.CLIENT);
+    const run: LlmRun = { service, span, viaCall: false, responseStarted: false, output: "" };
+    this.open.set(service, run);
+    this.lastSpan.set(service, span);
+    const input = llmContext ?? this.contextHeadingTo.get(service);
+    this.contextHeadingTo.delete(service);
+    if (isObject(input)) this.captureInput(span, input);
+    return run;
+  }
+
+  private captureInput(span: TracedSpan, llmContext: object): void {
+    const tools = readField(llmContext, "tools", "tools");
+    if (Array.isArray(tools) && tools.length > 0) {
+      span.set(ATTR_TOOL_COUNT, tools.length);
+      span.set(ATTR_TOOLS, this.factory.content.definition(tools));
+    }
+    const messages = readField(llmContext, "messages", "messages");
+    if (!Array.isArray(messages)) return;
+    span.set(ATTR_INPUT_MESSAGE_COUNT, messages.length);
+    const continues = llmContext === this.lastContext && messages.length >= this.lastMessageCount;
+    const added = continues ? messages.slice(this.lastMessageCount) : messages;
+    this.lastContext = llmContext;
+    this.lastMessageCount = messages.length;
+    const instructions = added.filter(isInstruction);
+    if (instructions.length > 0) this.instructions = instructions.map(messageText).join("\n");
+    else if (!continues) this.instructions = undefined;
+    const content = this.factory.content;
+    span.set(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, content.text(this.instructions));
+    span.set(ATTR_INPUT, content.jsonList(added.filter((message) => !isInstruction(message))));
+  }
+
+  private endRun(run: LlmRun, atMs: number): void {
+    if (this.open.get(run.service) === run) this.open.delete(run.service);
+    run.span.set(ATTR_OUTPUT, this.factory.content.text(run.output));
+    run.span.end(atMs);
+  }
+}

@@ -1,0 +1,54 @@
+import type { Attributes } from "@opentelemetry/api";
+import { concreteClassName } from "../class-names.js";
+import { ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from "../semconv.js";
+import { readField, readString } from "../utils.js";
+
+// Pipecat's special cases, mapped to OpenTelemetry's well-known gen_ai.provider.name values.
+const PROVIDER_ALIASES: ReadonlyMap<string, string> = new Map([
+  ["azure", "azure.ai.openai"],
+  ["azureopenai", "azure.ai.openai"],
+  ["google", "gcp.gemini"],
+  ["gemini", "gcp.gemini"],
+  ["googlevertex", "gcp.vertex_ai"],
+  ["vertex", "gcp.vertex_ai"],
+  ["aws", "aws.bedrock"],
+  ["awsbedrock", "aws.bedrock"],
+  ["bedrock", "aws.bedrock"],
+  ["mistral", "mistral_ai"],
+  ["grok", "x_ai"],
+  ["xai", "x_ai"],
+]);
+
+/** "OpenAILLMService" -> "openai": the class name minus the service suffix, lower-cased. */
+export function providerName(service: object, suffix: "LLMService" | "STTService" | "TTSService"): string | undefined {
+  const className = concreteClassName(service);
+  if (className === undefined) return undefined;
+  const base = className.endsWith(suffix) ? className.slice(0, -suffix.length) : className;
+  if (base.length === 0) return undefined;
+  const lower = base.toLowerCase();
+  return PROVIDER_ALIASES.get(lower) ?? lower;
+}
+
+/** The model a service is configured with (`model`, `modelName` or `settings.model`). */
+export function serviceModel(service: object): string | undefined {
+  return (
+    readString(service, "model", "model") ??
+    readString(service, "modelName", "model_name") ??
+    readString(readField(service, "settings", "_settings"), "model", "model")
+  );
+}
+
+/** gen_ai.provider.name and gen_ai.request.model for a service span. */
+export function serviceIdentity(service: object, suffix: "LLMService" | "STTService" | "TTSService"): Attributes {
+  const attributes: Attributes = {};
+  const provider = providerName(service, suffix);
+  if (provider !== undefined) attributes[ATTR_GEN_AI_PROVIDER_NAME] = provider;
+  const model = serviceModel(service);
+  if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+  return attributes;
+}
+
+/** A processor's display name ("OpenAILLMService#0"), used to match metrics to their service. */
+export function processorName(processor: unknown): string | undefined {
+  return readString(processor, "name", "name");
+}

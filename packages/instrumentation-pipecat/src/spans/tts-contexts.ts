@@ -1,0 +1,145 @@
+import { SpanKind } from "@opentelemetry/api";
+import type { Context } from "@opentelemetry/api";
+import {
+  ATTR_METRICS_CHARACTER_COUNT,
+  ATTR_METRICS_TTFB,
+  ATTR_TEXT,
+  ATTR_TTS_CONTEXT_ID,
+  ATTR_TTS_INTERRUPTED,
+  ATTR_VOICE_ID,
+  OPERATION_TTS,
+  SPAN_TTS,
+} from "../attribute-keys.js";
+import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_OUTPUT_TYPE, GEN_AI_OUTPUT_TYPE_VALUE_SPEECH } from "../semconv.js";
+import { readField, readString } from "../utils.js";
+import { serviceIdentity } from "./service-attributes.js";
+import type { SpanFactory, TracedSpan } from "./traced-span.js";
+
+interface AudioContext {
+  span: TracedSpan;
+  contextId: string | undefined;
+  text: string;
+  characters: number;
+  /** Text came from synthesize() calls, so TTSTextFrames (the same words again) are not added. */
+  textFromCalls: boolean;
+  /** Characters reported by TTSUsageMetricsData, preferred to counting the text. */
+  reportedCharacters: number | undefined;
+}
+
+function voiceOf(service: object): string | undefined {
+  return (
+    readString(service, "voiceId", "voice_id") ??
+    readString(service, "voice", "voice") ??
+    readString(readField(service, "settings", "_settings"), "voice", "voice")
+  );
+}
+
+/**
+ * The `tts` spans of one conversation: one per audio context (TTSStartedFrame..TTSStoppedFrame), opened
+ * early by a synthesize() call when the runtime has one, and ended by an interruption with
+ * `tts.interrupted`. Spans follow the audio context, never one method call (pipecat#2029).
+ */
+export class TtsContexts {
+  private readonly open = new Map<object, AudioContext>();
+
+  constructor(private readonly factory: SpanFactory) {}
+
+  /**
+   * A synthesize(text) call on `service`: joins the open audio context or opens one. Blank text speaks
+   * nothing, so it opens nothing.
+   */
+  callStarted(service: object, text: unknown, atMs: number, parent: Context): TracedSpan | undefined {
+    const spoken = typeof text === "string" && text.trim() !== "";
+    const audio = this.open.get(service) ?? (spoken ? this.start(service, undefined, atMs, parent) : undefined);
+    if (audio === undefined) return undefined;
+    if (spoken) {
+      audio.textFromCalls = true;
+      this.addText(audio, text);
+    }
+    return audio.span;
+  }
+
+  callFailed(service: object, error: unknown, atMs: number): void {
+    const audio = this.open.get(service);
+    if (audio === undefined) return;
+    audio.span.fail(error, "TTSError", atMs);
+    this.end(service, audio, atMs, false);
+  }
+
+  started(service: object, contextId: string | undefined, atMs: number, parent: Context): void {
+    const audio = this.open.get(service);
+    if (audio !== undefined && (audio.contextId === undefined || audio.contextId === contextId)) {
+      audio.contextId = contextId;
+      return;
+    }
+    if (audio !== undefined) this.end(service, audio, atMs, false);
+    this.start(service, contextId, atMs, parent);
+  }
+
+  text(service: object, text: string): void {
+    const audio = this.open.get(service);
+    if (audio !== undefined && !audio.textFromCalls) this.addText(audio, text);
+  }
+
+  stopped(service: object, contextId: string | undefined, atMs: number): void {
+    const audio = this.open.get(service);
+    if (audio === undefined) return;
+    if (contextId !== undefined && audio.contextId !== undefined && audio.contextId !== contextId) return;
+    this.end(service, audio, atMs, false);
+  }
+
+  ttfb(service: object, seconds: number): void {
+    this.open.get(service)?.span.setIfAbsent(ATTR_METRICS_TTFB, seconds);
+  }
+
+  characters(service: object, count: number): void {
+    const audio = this.open.get(service);
+    if (audio !== undefined) audio.reportedCharacters = (audio.reportedCharacters ?? 0) + count;
+  }
+
+  failOpen(service: object, error: unknown, atMs: number): boolean {
+    const audio = this.open.get(service);
+    if (audio === undefined) return false;
+    audio.span.fail(error, "TTSError", atMs);
+    return true;
+  }
+
+  /** An interruption (or the conversation's end) cuts every open audio context short. */
+  interruptAll(atMs: number): void {
+    for (const [service, audio] of [...this.open]) this.end(service, audio, atMs, true);
+  }
+
+  private start(service: object, contextId: string | undefined, atMs: number, parent: Context): AudioContext {
+    const voice = voiceOf(service);
+    const span = this.factory.start("tts", SPAN_TTS, parent, atMs, {
+      [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_TTS,
+      [ATTR_GEN_AI_OUTPUT_TYPE]: GEN_AI_OUTPUT_TYPE_VALUE_SPEECH,
+      ...serviceIdentity(service, "TTSService"),
+      ...(voice !== undefined ? { [ATTR_VOICE_ID]: voice } : {}),
+    }, SpanKind.CLIENT);
+    const audio: AudioContext = {
+      span, contextId, text: "", characters: 0, textFromCalls: false, reportedCharacters: undefined,
+    };
+    this.open.set(service, audio);
+    return audio;
+  }
+
+  private addText(audio: AudioContext, text: string): void {
+    if (text.trim() === "") return;
+    audio.characters += text.length;
+    if (!this.factory.content.capture || audio.text.length > this.factory.content.maxLength) return;
+    // Pieces are sentences or words: keep them apart.
+    const separate = audio.text.length > 0 && !/\s$/.test(audio.text) && !/^\s/.test(text);
+    audio.text += separate ? ` ${text}` : text;
+  }
+
+  private end(service: object, audio: AudioContext, atMs: number, interrupted: boolean): void {
+    this.open.delete(service);
+    const { span } = audio;
+    span.set(ATTR_TTS_CONTEXT_ID, audio.contextId);
+    span.set(ATTR_TEXT, this.factory.content.text(audio.text));
+    span.set(ATTR_METRICS_CHARACTER_COUNT, audio.reportedCharacters ?? audio.characters);
+    span.set(ATTR_TTS_INTERRUPTED, interrupted);
+    span.end(atMs);
+  }
+}

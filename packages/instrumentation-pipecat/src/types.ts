@@ -1,0 +1,45 @@
+import type { Attributes, Span } from "@opentelemetry/api";
+import type { InstrumentationConfig } from "@opentelemetry/instrumentation";
+import type { SessionCaptureFactory } from "./internal-types.js";
+
+/** The spans this instrumentation emits. */
+export type PipecatSpanKind = "conversation" | "turn" | "stt" | "llm" | "tts" | "tool";
+
+export interface PipecatAttributeHookInfo {
+  kind: PipecatSpanKind;
+  /**
+   * The attributes about to be set on the span when it ends (content, results, metrics). Mutate this
+   * record to redact (`delete` or replace a value) or enrich it; `span.setAttribute` works too.
+   */
+  attributes: Attributes;
+}
+
+/** Called once per span, just before it ends. An exception thrown here is logged and ignored. */
+export type PipecatAttributeHook = (span: Span, info: PipecatAttributeHookInfo) => void;
+
+export interface PipecatInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * Names of the runtime modules to hook (require and import). Default `["pipecat-ts"]`. Read once, when
+   * the instrumentation is constructed.
+   */
+  moduleNames?: string[];
+  /**
+   * Record user and assistant content (transcripts, LLM input/output, spoken text, system instructions,
+   * tool arguments and results). Default: the environment variable
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` (`true`/`false`), else `true`.
+   */
+  captureContent?: boolean;
+  /** Longest content attribute kept, in characters; longer values are cut and marked. Default 4096. */
+  maxContentLength?: number;
+  /** How long after the bot stops speaking a turn ends if nothing else happens, in ms. Default 2500. */
+  turnEndTimeoutMs?: number;
+  /** Redacts or enriches each span's attributes before it ends. */
+  attributeHook?: PipecatAttributeHook;
+  /** Appends every observed frame hop (time, source -> destination, frame, direction) to this file. */
+  debugLogFilename?: string;
+  /**
+   * Creates a listener per conversation (transcript, recordings, logs). Used by session capture; most
+   * applications leave it unset.
+   */
+  sessionCapture?: SessionCaptureFactory;
+}

@@ -1,0 +1,157 @@
+// Content capture (on/off, size caps, flat bytes per turn), the attribute hook, and configuration rules.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { resolveSettings, validateConfig } from "../dist/esm/config.js";
+import * as P from "./support/fake-pipecat.mjs";
+import { allRecordedText, byName, onlyOne } from "./support/otel.cjs";
+import { UP, createHarness } from "./support/tracer-harness.mjs";
+
+const SECRET_PHRASES = ["Paris", "sunny", "Ada", "weather", "Bonjour"];
+
+/** A turn with every kind of content: transcript, system prompt, LLM input/output, tool args/result, TTS text. */
+function conversationWithContent(h) {
+  h.hop(h.transport, new P.StartFrame());
+  h.hop(h.transport, new P.UserStartedSpeakingFrame());
+  h.hop(h.stt, new P.InterimTranscriptionFrame("Bonjour Ada"));
+  h.hop(h.transport, new P.UserStoppedSpeakingFrame());
+  h.hop(h.stt, new P.TranscriptionFrame("Bonjour Ada, what's the weather in Paris?"));
+  const context = {
+    messages: [
+      { role: "system", content: "You are Ada." },
+      { role: "user", content: "Bonjour Ada, what's the weather in Paris?" },
+    ],
+    tools: [],
+  };
+  h.hop(h.stt, new P.LLMContextFrame(context));
+  h.hop(h.llm, new P.LLMFullResponseStartFrame());
+  const call = { functionName: "lookup", toolCallId: "c1", arguments: { city: "Paris" } };
+  h.hop(h.llm, new P.FunctionCallsStartedFrame([call]));
+  h.hop(h.llm, new P.FunctionCallInProgressFrame(call));
+  h.hop(h.llm, new P.FunctionCallResultFrame({ ...call, result: { sky: "sunny in Paris" } }));
+  h.hop(h.llm, new P.LLMTextFrame("It is sunny in Paris."));
+  h.hop(h.llm, new P.LLMFullResponseEndFrame());
+  h.conversation.ttsCallStarted(h.tts, "It is sunny in Paris.");
+  h.hop(h.tts, new P.TTSStartedFrame("t1"));
+  h.hop(h.tts, new P.TTSTextFrame("It is sunny in Paris.", "t1"));
+  h.hop(h.tts, new P.TTSStoppedFrame("t1"));
+  h.hop(h.out, new P.BotStartedSpeakingFrame(), UP);
+  h.hop(h.transport, new P.CancelFrame());
+}
+
+describe("content capture", () => {
+  it("on by default: every kind of content is recorded", () => {
+    const h = createHarness();
+    conversationWithContent(h);
+    const text = allRecordedText(h.spans());
+    for (const phrase of SECRET_PHRASES) assert.ok(text.includes(phrase), `"${phrase}" recorded`);
+  });
+
+  it("off: no user or assistant text on any span, but counts remain", () => {
+    const h = createHarness({ captureContent: false });
+    conversationWithContent(h);
+    const spans = h.spans();
+    const text = allRecordedText(spans);
+    for (const phrase of SECRET_PHRASES) assert.ok(!text.includes(phrase), `"${phrase}" must not be recorded`);
+    assert.equal(onlyOne(spans, "tts").attributes["metrics.character_count"], "It is sunny in Paris.".length);
+    assert.equal(onlyOne(spans, "llm").attributes["input.message_count"], 2);
+    assert.equal(onlyOne(spans, "stt").attributes.is_final, true);
+    assert.equal(onlyOne(spans, "execute_tool lookup").attributes["gen_ai.tool.name"], "lookup");
+  });
+
+  it("cuts long values at maxContentLength and marks the cut", () => {
+    const h = createHarness({ maxContentLength: 20 });
+    h.hop(h.transport, new P.StartFrame());
+    h.hop(h.llm, new P.LLMFullResponseStartFrame());
+    for (let i = 0; i < 50; i++) h.hop(h.llm, new P.LLMTextFrame("word "));
+    h.hop(h.llm, new P.LLMFullResponseEndFrame());
+    const output = onlyOne(h.spans(), "llm").attributes.output;
+    assert.equal(output, `${"word ".repeat(4)}…[truncated]`);
+  });
+
+  it("bytes captured per turn stay flat as the context grows (no quadratic re-serialisation)", () => {
+    const h = createHarness();
+    h.hop(h.transport, new P.StartFrame());
+    const context = { messages: [{ role: "system", content: "You are a patient assistant." }], tools: [] };
+    const inputSizes = [];
+    for (let turn = 0; turn < 60; turn++) {
+      context.messages.push({ role: "user", content: `Question number ${turn} about something long enough.` });
+      h.hop(h.stt, new P.LLMContextFrame(context));
+      h.hop(h.llm, new P.LLMFullResponseStartFrame());
+      h.hop(h.llm, new P.LLMTextFrame(`Answer number ${turn}.`));
+      h.hop(h.llm, new P.LLMFullResponseEndFrame());
+      context.messages.push({ role: "assistant", content: `Answer number ${turn}.` });
+    }
+    for (const span of byName(h.spans(), "llm")) {
+      inputSizes.push(Object.values(span.attributes).reduce((sum, value) => sum + String(value).length, 0));
+    }
+    const [first, last] = [inputSizes[1], inputSizes.at(-1)];
+    assert.ok(last <= first + 10, `bytes per llm span stay flat: turn 2 ${first}, turn 60 ${last}`);
+    assert.equal(byName(h.spans(), "llm").at(-1).attributes["input.message_count"], 120);
+  });
+});
+
+describe("attribute hook", () => {
+  it("sees each span's attributes before it ends and can redact or enrich them", () => {
+    const seen = [];
+    const h = createHarness({
+      attributeHook: (span, info) => {
+        seen.push(info.kind);
+        if (info.attributes.transcript !== undefined) info.attributes.transcript = "[redacted]";
+        if (info.kind === "llm") delete info.attributes.output;
+        span.setAttribute("app.reviewed", true);
+      },
+    });
+    conversationWithContent(h);
+    assert.deepEqual(new Set(seen), new Set(["conversation", "turn", "stt", "llm", "tts", "tool"]));
+    assert.equal(onlyOne(h.spans(), "stt").attributes.transcript, "[redacted]");
+    assert.equal(onlyOne(h.spans(), "llm").attributes.output, undefined);
+    for (const span of h.spans()) assert.equal(span.attributes["app.reviewed"], true);
+  });
+
+  it("a hook that throws never stops a span from ending", () => {
+    const h = createHarness({
+      attributeHook: () => {
+        throw new Error("hook bug");
+      },
+    });
+    conversationWithContent(h);
+    assert.equal(onlyOne(h.spans(), "conversation").attributes["conversation.end_reason"], "cancel_frame");
+    assert.equal(byName(h.spans(), "turn").length, 1);
+    assert.ok(h.reported.some((r) => r.where === "attributeHook" && r.error.message === "hook bug"));
+  });
+});
+
+describe("configuration", () => {
+  it("rejects bad options with a TypeError naming the option and what it accepts", () => {
+    const cases = [
+      [{ moduleNames: [] }, /"moduleNames".*non-empty array/],
+      [{ moduleNames: ["pipecat-ts", 3] }, /"moduleNames"/],
+      [{ captureContent: "yes" }, /"captureContent".*true or false/],
+      [{ maxContentLength: 0 }, /"maxContentLength".*positive integer/],
+      [{ turnEndTimeoutMs: -1 }, /"turnEndTimeoutMs".*>= 0/],
+      [{ attributeHook: "redact" }, /"attributeHook".*function/],
+      [{ debugLogFilename: "" }, /"debugLogFilename"/],
+      [{ sessionCapture: {} }, /"sessionCapture"/],
+    ];
+    for (const [config, message] of cases) assert.throws(() => validateConfig(config), { name: "TypeError", message });
+  });
+
+  it("captureContent: option > OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT > default true", () => {
+    const env = (value) => ({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value });
+    const noWarn = () => assert.fail("no warning expected");
+    assert.equal(resolveSettings({}, {}, noWarn).captureContent, true);
+    assert.equal(resolveSettings({}, env("false"), noWarn).captureContent, false);
+    assert.equal(resolveSettings({}, env(" TRUE "), noWarn).captureContent, true);
+    assert.equal(resolveSettings({ captureContent: true }, env("false"), noWarn).captureContent, true);
+    assert.equal(resolveSettings({ captureContent: false }, env("true"), noWarn).captureContent, false);
+    const warnings = [];
+    assert.equal(resolveSettings({}, env("maybe"), (name, raw) => warnings.push([name, raw])).captureContent, true);
+    assert.deepEqual(warnings, [["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "maybe"]]);
+  });
+
+  it("defaults: 2.5 s end-of-turn timeout, 4096-character cap", () => {
+    const settings = resolveSettings({}, {}, () => undefined);
+    assert.equal(settings.turnEndTimeoutMs, 2500);
+    assert.equal(settings.maxContentLength, 4096);
+  });
+});

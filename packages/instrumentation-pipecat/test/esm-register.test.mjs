@@ -1,0 +1,116 @@
+// ESM through the loader hook: `node --import @respan/instrumentation-pipecat/register app.mjs` traces an
+// app that has no tracing code, configured by environment variables alone.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const { startOtlpReceiver } = require("./support/otlp-receiver.cjs");
+
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const fixtures = path.join(packageDir, "test", "fixtures", "esm-app");
+const CHILD_TIMEOUT_MS = 90_000;
+
+/** Runs node in a child process; resolves with its exit code and output, killing it if it hangs. */
+function runNode(args, { cwd, env }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The parent's environment minus the test runner's and any tracing configuration. */
+function cleanEnv(extra) {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith("NODE_TEST") || key.startsWith("RESPAN_") || key.startsWith("OTEL_") || key === "NODE_OPTIONS") {
+      delete env[key];
+    }
+  }
+  return { ...env, ...extra };
+}
+
+describe("--import @respan/instrumentation-pipecat/register", () => {
+  let receiver;
+  before(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  after(async () => {
+    await receiver.close();
+  });
+
+  it("with @respan/core: spans go where the environment says (an OTLP/JSON collector here)", async () => {
+    const result = await runNode(["--import", "@respan/instrumentation-pipecat/register", path.join(fixtures, "app.mjs")], {
+      cwd: packageDir,
+      env: cleanEnv({
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        RESPAN_TRACES_DIR: "false",
+        RESPAN_PRINT_TREE: "false",
+        APP_CONVERSATION_ID: "esm-1",
+      }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /app finished/);
+    const spans = receiver.spans.filter((span) => span.attributes["conversation.id"] === "esm-1");
+    const names = spans.map((span) => span.name);
+    assert.equal(names.filter((name) => name === "conversation").length, 1);
+    assert.equal(names.filter((name) => name === "turn").length, 4);
+    assert.ok(names.filter((name) => name === "llm").length >= 4);
+    assert.ok(names.includes("execute_tool get_weather"));
+    assert.equal(new Set(spans.map((span) => span.traceId)).size, 1, "one trace");
+  });
+
+  it("without @respan/core: warns, and traces with the app's own global tracer provider", async () => {
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), "pipecat-esm-app-"));
+    try {
+      const modules = path.join(app, "node_modules");
+      const linkFrom = (fromDir, name, targetModules) => {
+        const target = path.join(targetModules, name);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.symlinkSync(fs.realpathSync(path.join(fromDir, "node_modules", name)), target, "dir");
+      };
+      // This package, installed with its dependencies but without the optional @respan/core.
+      const installed = path.join(modules, "@respan", "instrumentation-pipecat");
+      fs.mkdirSync(installed, { recursive: true });
+      for (const entry of ["package.json", "dist"]) fs.cpSync(path.join(packageDir, entry), path.join(installed, entry), { recursive: true });
+      for (const dependency of ["@opentelemetry/api", "@opentelemetry/instrumentation", "@opentelemetry/semantic-conventions"]) {
+        linkFrom(packageDir, dependency, path.join(installed, "node_modules"));
+      }
+      // The runtime, and the app's own OpenTelemetry SDK.
+      linkFrom(packageDir, "pipecat-ts", modules);
+      for (const dependency of ["@opentelemetry/api", "@opentelemetry/sdk-trace-base", "@opentelemetry/sdk-trace-node"]) {
+        linkFrom(packageDir, dependency, modules);
+      }
+      fs.copyFileSync(path.join(fixtures, "own-provider-app.mjs"), path.join(app, "app.mjs"));
+      fs.writeFileSync(path.join(app, "package.json"), '{ "name": "app", "private": true, "type": "module" }\n');
+
+      const result = await runNode(["--import", "@respan/instrumentation-pipecat/register", "app.mjs"], {
+        cwd: app,
+        env: cleanEnv({}),
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /@respan\/core is not installed/);
+      const spans = JSON.parse(result.stdout.trim().split("\n").at(-1));
+      const names = spans.filter((span) => span.id === "own-provider").map((span) => span.name);
+      assert.equal(names.filter((name) => name === "conversation").length, 1);
+      assert.equal(names.filter((name) => name === "turn").length, 4);
+    } finally {
+      fs.rmSync(app, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,26 @@
+// Per test file (one process): a global tracer provider exporting to memory (with the AsyncLocalStorage
+// context manager), the instrumentation enabled, and only then `pipecat-ts` required, so the real
+// require-in-the-middle hook patches it.
+const { InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
+const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
+const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
+const { requireInstalledPipecat } = require("./installed-packages.cjs");
+
+function instrumentedRuntime(config = {}) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  provider.register();
+  const instrumentation = new PipecatInstrumentation(config);
+  instrumentation.setTracerProvider(provider);
+  const pipecat = requireInstalledPipecat();
+  return { exporter, provider, instrumentation, pipecat, tracer: provider.getTracer("test") };
+}
+
+/** Runs a demo conversation to its end; returns it. */
+async function runDemo(pipecat, options = {}) {
+  const demo = pipecat.createDemoConversation(options);
+  await demo.task.run();
+  return demo;
+}
+
+module.exports = { instrumentedRuntime, runDemo };

@@ -1,0 +1,75 @@
+// Span helpers shared by every test file (CommonJS, so both .test.cjs and .test.mjs files can use it).
+const { InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
+const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
+
+/** A provider exporting to memory, not registered globally. */
+function inMemoryTracing() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  return { exporter, provider, tracer: provider.getTracer("test") };
+}
+
+const parentIdOf = (span) => span.parentSpanContext?.spanId;
+const spanIdOf = (span) => span.spanContext().spanId;
+const byName = (spans, name) => spans.filter((span) => span.name === name);
+
+function onlyOne(spans, name) {
+  const found = byName(spans, name);
+  if (found.length !== 1) throw new Error(`expected one "${name}" span, found ${found.length}`);
+  return found[0];
+}
+
+const startMs = (span) => span.startTime[0] * 1e3 + span.startTime[1] / 1e6;
+const endMs = (span) => span.endTime[0] * 1e3 + span.endTime[1] / 1e6;
+const durationMs = (span) => (span.duration[0] * 1e9 + span.duration[1]) / 1e6;
+
+/**
+ * A normalised tree: names, parent links and the selected attributes, children in start order — what a
+ * golden trace compares (never timestamps or ids).
+ */
+function normalisedTree(spans, pickAttributes = () => ({})) {
+  const byId = new Map(spans.map((span) => [spanIdOf(span), span]));
+  const children = new Map();
+  const roots = [];
+  for (const span of spans) {
+    const parent = parentIdOf(span);
+    if (parent !== undefined && byId.has(parent)) {
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent).push(span);
+    } else {
+      roots.push(span);
+    }
+  }
+  const order = (a, b) => startMs(a) - startMs(b) || a.name.localeCompare(b.name);
+  const build = (span) => {
+    const node = { name: span.name, ...pickAttributes(span) };
+    const kids = (children.get(spanIdOf(span)) ?? []).sort(order).map(build);
+    if (kids.length > 0) node.children = kids;
+    return node;
+  };
+  return roots.sort(order).map(build);
+}
+
+/** Every attribute value of every span (and its events), as one string to search. */
+function allRecordedText(spans) {
+  const parts = [];
+  for (const span of spans) {
+    parts.push(span.name, ...Object.values(span.attributes).map(String));
+    for (const event of span.events) parts.push(event.name, ...Object.values(event.attributes ?? {}).map(String));
+    if (span.status.message) parts.push(span.status.message);
+  }
+  return parts.join("\n");
+}
+
+module.exports = {
+  inMemoryTracing,
+  parentIdOf,
+  spanIdOf,
+  byName,
+  onlyOne,
+  startMs,
+  endMs,
+  durationMs,
+  normalisedTree,
+  allRecordedText,
+};

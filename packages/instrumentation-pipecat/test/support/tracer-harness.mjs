@@ -1,0 +1,57 @@
+// Drives a ConversationTracer (the runtime-free state machine) with fake hops, on a fake clock.
+import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
+import { frameKindOf } from "../../dist/esm/class-names.js";
+import { ConversationTracer } from "../../dist/esm/conversation-tracer.js";
+import { ErrorReporter } from "../../dist/esm/error-reporter.js";
+import { FakeClock } from "./fake-clock.mjs";
+import * as P from "./fake-pipecat.mjs";
+import { inMemoryTracing } from "./otel.cjs";
+
+export const DOWN = 1;
+export const UP = 2;
+
+export function createHarness(options = {}) {
+  const { exporter, tracer } = inMemoryTracing();
+  const clock = options.clock ?? new FakeClock();
+  const errors = new ErrorReporter(diag);
+  const reported = [];
+  errors.report = (where, error) => reported.push({ where, error });
+  const conversation = new ConversationTracer({
+    tracer,
+    parentContext: options.parentContext ?? ROOT_CONTEXT,
+    conversationId: options.conversationId ?? "conv-1",
+    additionalAttributes: options.additionalAttributes,
+    settings: {
+      captureContent: options.captureContent ?? true,
+      maxContentLength: options.maxContentLength ?? 4096,
+      turnEndTimeoutMs: options.turnEndTimeoutMs ?? 2500,
+      attributeHook: options.attributeHook,
+      sessionCapture: options.sessionCapture,
+    },
+    clock,
+    errors,
+  });
+  const transport = new P.Transport("transport#0");
+  const stt = new P.DeepgramSTTService();
+  const llm = new P.OpenAILLMService();
+  const tts = new P.CartesiaTTSService();
+  const out = new P.Transport("output#0");
+  // transport -> stt -> llm -> tts -> out
+  const chain = [transport, stt, llm, tts, out];
+  for (let i = 0; i < chain.length - 1; i++) {
+    chain[i].next = chain[i + 1];
+    chain[i + 1].prev = chain[i];
+  }
+  /** One hop: `source` pushes `frame` (destination = its neighbour in that direction). */
+  const hop = (source, frame, direction = DOWN) => {
+    const destination = direction === UP ? source.prev : source.next;
+    if (frame instanceof P.InputAudioRawFrame || frame instanceof P.OutputAudioRawFrame) {
+      conversation.onAudio(frame, frameKindOf(frame));
+    } else {
+      conversation.onHop(source, frame, direction, frameKindOf(frame), destination);
+    }
+    return frame;
+  };
+  const spans = () => exporter.getFinishedSpans();
+  return { conversation, clock, exporter, spans, hop, transport, stt, llm, tts, out, reported };
+}
