@@ -26,9 +26,12 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
+// test/fresh-clone.test.mjs runs this whole suite inside a fresh clone; there, it must not clone again.
+const insideFreshClone = process.env.RESPAN_INSIDE_FRESH_CLONE_TEST === "1";
 const files = roots
   .flatMap((dir) => findTests(path.join(root, dir)))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
+  .filter((file) => !(insideFreshClone && file.endsWith("fresh-clone.test.mjs")))
   .sort();
 if (files.length === 0) {
   console.error("run-tests: no test files matched");

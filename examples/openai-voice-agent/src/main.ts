@@ -26,8 +26,8 @@ async function main(): Promise<void> {
     model: process.env.OPENAI_MODEL || undefined,
     settings: { temperature: 0.3, maxTokens: 200 },
   });
-  // Real model calls take real time, so scripted time runs at real speed here.
-  const demo = createDemoConversation({ llm, clock: new ScaledClock({ speed: 1 }) });
+  // Scripted speech and playback run faster than real time; model calls take the time they take.
+  const demo = createDemoConversation({ llm, clock: new ScaledClock({ speed: 10 }) });
   const callId = `call-${Date.now()}`;
   await propagateAttributes({ customerIdentifier: "customer_42", threadIdentifier: callId }, () =>
     withWorkflow({ name: "voice_session" }, () => new PipelineRunner().run(demo.task)),

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import http from "node:http";
 import { test } from "node:test";
 import {
   EndFrame,
@@ -18,54 +17,7 @@ import {
   ScaledClock,
 } from "pipecat-ts";
 import { Recorder, runFrames, within } from "./helpers.mjs";
-
-/**
- * A loopback server speaking OpenAI's chat-completions streaming protocol (server-sent events). Each
- * request is answered by the next handler in `script`; requests beyond it get HTTP 500.
- */
-async function startFakeOpenAI(script) {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      const request = { method: req.method, url: req.url, headers: req.headers, body: JSON.parse(body || "{}") };
-      requests.push(request);
-      const handler = script[requests.length - 1];
-      if (!handler) {
-        res.writeHead(500, { "content-type": "application/json" }).end('{"error":{"message":"unexpected request"}}');
-        return;
-      }
-      handler(request, res);
-    });
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    requests,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
-function chunk(delta, extra = {}) {
-  return { id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [{ index: 0, delta, finish_reason: null }], ...extra };
-}
-
-function sse(events, { delayMs = 0 } = {}) {
-  return async (_request, res) => {
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    for (const event of events) {
-      if (res.destroyed) return;
-      res.write(`data: ${typeof event === "string" ? event : JSON.stringify(event)}\n\n`);
-      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-    res.end("data: [DONE]\n\n");
-  };
-}
+import { chunk, sse, startFakeOpenAI } from "../../../test/support/openai-server.mjs";
 
 const USAGE = {
   prompt_tokens: 12,

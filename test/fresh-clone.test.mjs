@@ -1,0 +1,50 @@
+// The project's promise: a fresh clone works with the README's two commands, on a machine with only Node
+// and npm. This clones the committed repository into a temporary directory and runs both commands there,
+// exactly as the README writes them. (Inside that clone the suite runs without this file, which would
+// otherwise clone again forever — see scripts/run-tests.mjs.)
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { repoRoot, run } from "./support/processes.mjs";
+
+/** The shell command on the line after `# <comment>` in the README's quick-start block. */
+function readmeCommand(readme, comment) {
+  const lines = readme.split("\n");
+  const index = lines.findIndex((line) => line.trim() === `# ${comment}`);
+  assert.ok(index >= 0, `README has a "# ${comment}" line`);
+  return lines[index + 1].trim();
+}
+
+const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+const demoCommand = readmeCommand(readme, "run the offline demo (no keys, no network)");
+const testCommand = readmeCommand(readme, "run the full test suite");
+let clone;
+
+before(async () => {
+  clone = mkdtempSync(path.join(tmpdir(), "fresh-clone-"));
+  const cloned = await run("git", ["clone", "--quiet", repoRoot, clone]);
+  assert.equal(cloned.code, 0, cloned.stderr);
+});
+after(() => rmSync(clone, { recursive: true, force: true }));
+
+test("the README's demo command runs the demo from a fresh clone", async () => {
+  assert.ok(!existsSync(path.join(clone, "node_modules")), "the clone starts without dependencies");
+  const result = await run("bash", ["-c", demoCommand], { cwd: clone, timeoutMs: 600_000 });
+  assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+  assert.match(result.stdout + result.stderr, /conversation/);
+  const traceFiles = readdirSync(path.join(clone, "traces")).filter((name) => name.endsWith(".json"));
+  assert.equal(traceFiles.length, 1, "one trace file in ./traces");
+});
+
+test("the README's test command passes in the fresh clone", async () => {
+  const result = await run("bash", ["-c", testCommand], {
+    cwd: clone,
+    env: { RESPAN_INSIDE_FRESH_CLONE_TEST: "1" },
+    timeoutMs: 900_000,
+  });
+  assert.equal(result.code, 0, `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  assert.match(result.stdout, /^# fail 0$/m);
+  assert.doesNotMatch(result.stdout, /^# pass 0$/m);
+});

@@ -1,0 +1,103 @@
+// End to end: the offline demo (`pnpm demo`) as a child process against the built packages — its trace
+// file, its terminal tree, and the same trace reaching a Respan-compatible receiver and an OTLP collector.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startOtlpReceiver } from "./support/otlp-receiver.mjs";
+import { repoRoot, runNode } from "./support/processes.mjs";
+import { assertVoiceSessionTrace, readTraceFiles } from "./support/voice-trace.mjs";
+
+const DEMO = path.join(repoRoot, "examples/offline-voice-agent/dist/main.js");
+const API_KEY = "rk-e2e-secret-0123456789";
+
+describe("offline demo with no configuration", () => {
+  let tracesDir;
+  let result;
+  before(async () => {
+    tracesDir = mkdtempSync(path.join(tmpdir(), "demo-traces-"));
+    result = await runNode([DEMO], { env: { RESPAN_TRACES_DIR: tracesDir } });
+  });
+  after(() => rmSync(tracesDir, { recursive: true, force: true }));
+
+  test("exits cleanly and says where the trace file is", () => {
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /finished: \d+ turns/);
+    assert.ok(result.stdout.includes(tracesDir), "prints the traces directory");
+  });
+
+  test("prints the trace as a tree", () => {
+    const output = result.stdout + result.stderr;
+    for (const name of ["voice_session.workflow", "conversation", "turn", "stt", "llm", "tts", "execute_tool get_weather"]) {
+      assert.ok(output.includes(name), `tree shows ${name}`);
+    }
+  });
+
+  test("writes one conversation trace with its turns, services and tool call", () => {
+    const spans = readTraceFiles(tracesDir);
+    const trace = assertVoiceSessionTrace(spans);
+    const [tool] = trace.named("execute_tool get_weather");
+    assert.equal(tool.attributes["gen_ai.tool.name"], "get_weather");
+    assert.ok(tool.attributes["gen_ai.tool.call.id"], "tool call id");
+    assert.ok(trace.named("turn").some((turn) => turn.attributes["turn.was_interrupted"] === true), "the interrupted turn");
+  });
+});
+
+describe("offline demo exporting to Respan and to an OTLP collector", () => {
+  let respanReceiver;
+  let collector;
+  let result;
+  before(async () => {
+    respanReceiver = await startOtlpReceiver();
+    collector = await startOtlpReceiver();
+    result = await runNode([DEMO], {
+      env: {
+        RESPAN_API_KEY: API_KEY,
+        RESPAN_BASE_URL: `${respanReceiver.url}/api`,
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      },
+    });
+  });
+  after(async () => {
+    await respanReceiver.close();
+    await collector.close();
+  });
+
+  test("the demo succeeds and writes no trace file when a destination is configured", () => {
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stdout, /Trace file written/);
+  });
+
+  test("Respan receives the trace: POST /api/v2/traces, Bearer auth, OTLP JSON, Respan keys on every span", () => {
+    assert.ok(respanReceiver.requests.length > 0, "at least one request");
+    for (const request of respanReceiver.requests) {
+      assert.equal(request.method, "POST");
+      assert.equal(request.path, "/api/v2/traces");
+      assert.equal(request.headers.authorization, `Bearer ${API_KEY}`);
+      assert.match(request.headers["content-type"], /^application\/json/);
+      assert.ok(!request.body.toString("utf8").includes(API_KEY), "the key never appears in a body");
+    }
+    const spans = respanReceiver.spans();
+    assertVoiceSessionTrace(spans);
+    const logTypes = new Map(spans.map((span) => [span.name, span.attributes["respan.entity.log_type"]]));
+    assert.equal(logTypes.get("stt"), "transcription");
+    assert.equal(logTypes.get("llm"), "chat");
+    assert.equal(logTypes.get("tts"), "speech");
+    assert.equal(logTypes.get("execute_tool get_weather"), "tool");
+    assert.equal(logTypes.get("conversation"), "workflow");
+    assert.equal(logTypes.get("turn"), "workflow");
+    for (const span of spans) {
+      assert.equal(span.attributes["respan.entity.log_method"], "ts_tracing", `log method on ${span.name}`);
+      assert.ok(span.attributes["respan.entity.log_type"], `log type on ${span.name}`);
+    }
+  });
+
+  test("the collector receives the same trace, untranslated, at /v1/traces", () => {
+    assert.ok(collector.requests.every((request) => request.path === "/v1/traces"));
+    const spans = collector.spans();
+    assertVoiceSessionTrace(spans);
+    assert.equal(spans.length, respanReceiver.spans().length, "the same spans");
+    assert.ok(spans.every((span) => span.attributes["respan.entity.log_type"] === undefined), "no Respan translation");
+  });
+});
