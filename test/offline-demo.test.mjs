@@ -1,7 +1,7 @@
 // End to end: the offline demo (`pnpm demo`) as a child process against the built packages — its trace
 // file, its terminal tree, and the same trace reaching a Respan-compatible receiver and an OTLP collector.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -24,7 +24,9 @@ describe("offline demo with no configuration", () => {
   test("exits cleanly and says where the trace file is", () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /finished: \d+ turns/);
-    assert.ok(result.stdout.includes(tracesDir), "prints the traces directory");
+    const printed = /Trace file written to (.+\.json)$/m.exec(result.stdout)?.[1];
+    assert.ok(printed?.startsWith(tracesDir), `prints the trace file's path in the traces directory: ${printed}`);
+    assert.ok(existsSync(printed), "the printed file exists");
   });
 
   test("prints the trace as a tree", () => {

@@ -2,6 +2,8 @@
 // tool call, and a turn the user interrupts) runs through the simulated transport, scripted STT, the
 // context aggregators, a scripted LLM with a tool and a tone TTS — then prints its own trace.
 import { respan } from "./tracing"; // first: enables the instrumentation before pipecat-ts loads
+import path from "node:path";
+import { trace } from "@opentelemetry/api";
 import { propagateAttributes, workflow } from "@respan/core";
 import { createDemoConversation, PipelineRunner, ScaledClock } from "pipecat-ts";
 
@@ -13,10 +15,10 @@ class VoiceAgentSession {
 
   /** One call, as a workflow span around the conversation the instrumentation traces. */
   @workflow({ name: "voice_session" })
-  async run(): Promise<{ turns: number }> {
+  async run(): Promise<{ turns: number; traceId: string | undefined }> {
     const demo = createDemoConversation({ clock: new ScaledClock({ speed: CLOCK_SPEED }), conversationId: this.callId });
     await new PipelineRunner().run(demo.task);
-    return { turns: demo.expectedTurns };
+    return { turns: demo.expectedTurns, traceId: trace.getActiveSpan()?.spanContext().traceId };
   }
 }
 
@@ -28,7 +30,9 @@ async function main(): Promise<void> {
   );
   await respan.shutdown(); // flushes every exporter
   console.log(`\nCall ${callId} finished: ${result.turns} turns.`);
-  if (respan.tracesDir !== undefined) console.log(`Trace file written to ${respan.tracesDir}`);
+  if (respan.tracesDir !== undefined && result.traceId !== undefined) {
+    console.log(`Trace file written to ${path.join(respan.tracesDir, `${result.traceId}.json`)}`);
+  }
 }
 
 main().catch((error: unknown) => {

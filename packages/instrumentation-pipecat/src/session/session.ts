@@ -25,7 +25,7 @@ export interface SessionSummary {
   traceId: string | undefined;
   /**
    * `completed`: sent; `aborted`: nothing sent; `disabled`: tracing was off (RESPAN_TRACING_ENABLED=false);
-   * `not_captured`: the task ran without its conversation reaching session capture (no factory configured).
+   * `not_captured`: the task ran without its conversation reaching session capture (instrumentation not enabled).
    */
   outcome: "completed" | "aborted" | "disabled" | "not_captured";
   customMetadata: Record<string, unknown>;
