@@ -17,9 +17,10 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve("typescript/bin/tsc");
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 
+// One source (fixtures/decorators/voice-agent.ts), compiled in each decorator mode.
 const MODES = [
-  { name: "TC39 standard decorators (ESM)", dir: "decorators-tc39", output: "voice-agent.js", helper: "__esDecorate" },
-  { name: "legacy experimentalDecorators (CommonJS)", dir: "decorators-legacy", output: "voice-agent.cjs", helper: "__decorate" },
+  { name: "TC39 standard decorators", id: "tc39", helper: "__esDecorate" },
+  { name: "legacy experimentalDecorators", id: "legacy", helper: "__decorate" },
 ];
 
 const { exporter, finished } = registerTracing();
@@ -28,20 +29,20 @@ const PAUSE_MS = 30;
 const loaded = new Map();
 
 /** This run's own output folder (gitignored under dist/), so concurrent runs never share files. */
-const outDir = (mode) => path.join(fixtures, mode.dir, "dist", `run-${process.pid}`);
+const outDir = (mode) => path.join(fixtures, "decorators", "dist", `${mode.id}-${process.pid}`);
 
 before(async () => {
   await Promise.all(
     MODES.map(async (mode) => {
-      const project = path.join(fixtures, mode.dir, "tsconfig.json");
+      const project = path.join(fixtures, "decorators", `tsconfig.${mode.id}.json`);
       try {
         await promisify(execFile)(process.execPath, [tsc, "-p", project, "--outDir", outDir(mode)], { timeout: 120_000 });
       } catch (error) {
-        throw new Error(`tsc failed for ${mode.dir}:\n${error.stdout ?? ""}${error.stderr ?? ""}${error.message}`);
+        throw new Error(`tsc failed for ${mode.id}:\n${error.stdout ?? ""}${error.stderr ?? ""}${error.message}`);
       }
-      const output = path.join(outDir(mode), mode.output);
-      const module = mode.output.endsWith(".cjs") ? require(output) : await import(pathToFileURL(output).href);
-      loaded.set(mode.dir, { VoiceAgent: module.VoiceAgent, source: readFileSync(output, "utf8") });
+      const output = path.join(outDir(mode), "voice-agent.js");
+      const module = await import(pathToFileURL(output).href);
+      loaded.set(mode.id, { VoiceAgent: module.VoiceAgent, source: readFileSync(output, "utf8") });
     }),
   );
 });
@@ -64,10 +65,10 @@ function assertFailed(span, message) {
 
 for (const mode of MODES) {
   describe(mode.name, () => {
-    const VoiceAgent = () => loaded.get(mode.dir).VoiceAgent;
+    const VoiceAgent = () => loaded.get(mode.id).VoiceAgent;
 
     test(`compiled with ${mode.helper}`, () => {
-      const { source } = loaded.get(mode.dir);
+      const { source } = loaded.get(mode.id);
       assert.ok(source.includes(mode.helper), `${mode.output} uses ${mode.helper}`);
       if (mode.helper === "__decorate") assert.ok(!source.includes("__esDecorate"));
     });
