@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     new VoiceAgentSession(callId).run(),
   );
   await respan.shutdown(); // flushes every exporter
-  console.log(`\nCall ${callId} finished: ${result.turns} turns.`);
+  console.log(`\nCall ${callId} finished (a ${result.turns}-turn script).`);
   if (respan.tracesDir !== undefined && result.traceId !== undefined) {
     console.log(`Trace file written to ${path.join(respan.tracesDir, `${result.traceId}.json`)}`);
   }
