@@ -2,17 +2,19 @@
  * `new Respan(options)`: one NodeTracerProvider for the process, the AsyncLocalStorage context manager,
  * the instrumentations, and the exporters chosen from options and environment (Respan, an OTLP
  * collector, extra exporters; with none of them, trace files and a terminal tree). Also flush, shutdown
- * and the flush at process exit. Telemetry failures are logged and never thrown into the caller's code.
+ * and the flush at process exit, OpenTelemetry's diagnostics shown through the client's logger, and the
+ * process-wide tracing-enabled state. Telemetry failures are logged and never thrown into the caller's code.
  */
 import { context, propagation, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
-import { detectResources, envDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
+import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { setTraceContentEnabled } from "./content-capture.js";
+import { installDiagBridge } from "./diag-bridge.js";
 import { installExitHandlers } from "./exit-handlers.js";
 import { createExportPipeline, type ExportPipeline, type ExporterStats } from "./exporters/export-pipeline.js";
 import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
@@ -25,6 +27,7 @@ import { resolveOptions, type ResolvedOptions, type RespanOptions } from "./opti
 import { PropagationSpanProcessor } from "./propagation.js";
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "./semconv.js";
 import { TraceHoldSpanProcessor } from "./trace-hold.js";
+import { publishTracingEnabled, withdrawTracingEnabled } from "./tracing-enabled.js";
 
 /** `service.name` when neither an option nor an environment variable names the service. */
 export const DEFAULT_SERVICE_NAME = "respan-app";
@@ -62,6 +65,7 @@ export class Respan {
   private readonly instrumentations: Instrumentation[] = [];
   private readonly globals: RegisteredGlobals = { tracerProvider: false, contextManager: false, propagator: false };
   private removeExitHandlers: (() => void) | undefined;
+  private removeDiagBridge: (() => void) | undefined;
   private flushing: Promise<void> | undefined;
   private shuttingDown: Promise<void> | undefined;
 
@@ -90,6 +94,10 @@ export class Respan {
 
     if (!resolved.enabled) {
       this.tracerProvider = undefined;
+      // An InstrumentationBase enables itself when constructed: switch the given ones off, so that they
+      // neither patch nor record anything.
+      disableInstrumentations(resolved.instrumentations, this.logger);
+      publishTracingEnabled(false);
       this.logger.info("tracing is disabled: nothing will be recorded or exported");
       return;
     }
@@ -112,6 +120,8 @@ export class Respan {
         new TraceHoldSpanProcessor(downstream),
       ],
     });
+    // Before the instrumentations are enabled, so that what they report through `diag` is shown.
+    this.removeDiagBridge = installDiagBridge(this.logger, resolved.logLevel);
     this.registerGlobals(this.tracerProvider);
     this.instrumentations = registerInstrumentations(
       resolved.instrumentations,
@@ -127,6 +137,7 @@ export class Respan {
       });
     }
     holder[CLIENT_KEY] = this;
+    publishTracingEnabled(true);
     if (printer !== undefined) destinations.push("terminal tree");
     this.logger.info(`tracing to: ${destinations.length > 0 ? destinations.join(", ") : "nowhere (no exporter configured)"}`);
   }
@@ -226,18 +237,21 @@ export class Respan {
       this.logger.warn(`shutting down the tracer provider failed: ${describeError(error)}`);
     }
     this.unregisterGlobals();
+    this.removeDiagBridge?.();
+    withdrawTracingEnabled();
     if (holder[CLIENT_KEY] === this) delete holder[CLIENT_KEY];
   }
 }
 
 /**
- * The resource: default service name < OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES < environment <
- * resourceAttributes option < appName / RESPAN_APP_NAME.
+ * The resource: OpenTelemetry's default (telemetry.sdk.name/language/version) < default service name <
+ * OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES < environment < resourceAttributes option < appName /
+ * RESPAN_APP_NAME. The provider adds the SDK's default only when given no resource, so it is merged here.
  */
 function buildResource(resolved: ResolvedOptions): Resource {
-  let resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME }).merge(
-    detectResources({ detectors: [envDetector] }),
-  );
+  let resource = defaultResource()
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME }))
+    .merge(detectResources({ detectors: [envDetector] }));
   if (resolved.environment !== undefined) {
     resource = resource.merge(resourceFromAttributes({ [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: resolved.environment }));
   }

@@ -5,6 +5,9 @@
  * build of this package (both may be loaded in one process) read and write the same value.
  */
 
+import { warnOnce } from "./logger.js";
+import { envBoolean } from "./validate.js";
+
 /** Largest serialised input or output (in characters) written onto a span; larger content is dropped. */
 export const MAX_CONTENT_LENGTH = 1_000_000;
 
@@ -27,15 +30,11 @@ export function setTraceContentEnabled(enabled: boolean): void {
 
 /**
  * True unless content capture was switched off with setTraceContentEnabled(false) or, when never set,
- * with RESPAN_TRACE_CONTENT=false|0|no|off.
+ * with RESPAN_TRACE_CONTENT=false|0|no|off. An invalid value of the variable is warned about (once) and
+ * ignored: this runs inside user calls, which must never fail because of tracing.
  */
 export function isTraceContentEnabled(): boolean {
   const explicit = holder[TRACE_CONTENT_KEY];
   if (explicit !== undefined) return explicit;
-  return !isFalseFlag(process.env[TRACE_CONTENT_ENV]);
-}
-
-function isFalseFlag(raw: string | undefined): boolean {
-  if (raw === undefined) return false;
-  return ["false", "0", "no", "off"].includes(raw.trim().toLowerCase());
+  return envBoolean(process.env, TRACE_CONTENT_ENV, (problem) => warnOnce(`${problem} (ignored: content capture stays on)`)) ?? true;
 }

@@ -12,6 +12,7 @@ export {
   type TraceHoldRegistry,
   type TraceReleaseOptions,
 } from "./trace-hold.js";
+export { TRACING_ENABLED_KEY } from "./tracing-enabled.js";
 export type { RespanAttributes } from "./attributes.js";
 export { propagateAttributes, getPropagatedAttributes, PropagationSpanProcessor } from "./propagation.js";
 export {

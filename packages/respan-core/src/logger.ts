@@ -54,8 +54,29 @@ export class Logger {
   }
 }
 
-/** Message of an unknown thrown value, for log lines. */
+/** Message of an unknown thrown value, for log lines; never throws itself. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  try {
+    if (error instanceof Error) return error.message || error.name;
+    return String(error);
+  } catch {
+    return "unreadable error";
+  }
+}
+
+// Warnings of code that runs without a client's Logger (propagateAttributes, the content switch): each
+// distinct message is printed once per process, and a bounded set keeps a flood of distinct messages
+// from growing memory.
+const MAX_DISTINCT_WARNINGS = 200;
+const warned = new Set<string>();
+
+/** Prints `[respan] <message>` on console.warn the first time this message is seen in the process. */
+export function warnOnce(message: string): void {
+  if (warned.has(message) || warned.size >= MAX_DISTINCT_WARNINGS) return;
+  warned.add(message);
+  try {
+    console.warn(`[respan] ${message}`);
+  } catch {
+    // A replaced console that throws must not break the caller's function.
+  }
 }

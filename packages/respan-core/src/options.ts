@@ -10,6 +10,7 @@ import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { RespanAttributes } from "./attributes.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
+import { envBoolean, envValue, fail, isFalseWord, isPlainObject, isPositiveInteger, type Env } from "./validate.js";
 
 export const DEFAULT_BASE_URL = "https://api.respan.ai/api";
 export const DEFAULT_TRACES_DIR = "./traces";
@@ -85,7 +86,10 @@ export interface RespanOptions {
   headers?: Record<string, string>;
   /** Extra resource attributes (override OTEL_RESOURCE_ATTRIBUTES). */
   resourceAttributes?: Attributes;
-  /** false: a complete no-op (nothing registered, nothing exported). Env RESPAN_TRACING_ENABLED. Default true. */
+  /**
+   * false: a complete no-op (nothing registered, nothing exported; the given instrumentations are disabled).
+   * Env RESPAN_TRACING_ENABLED. Default true.
+   */
   enabled?: boolean;
   /** Additional span exporters; each gets its own (batching) processor. */
   exporters?: SpanExporter[];
@@ -167,48 +171,6 @@ export interface ResolvedOptions {
   unknownOptions: string[];
 }
 
-type Env = Record<string, string | undefined>;
-
-const TRUE_WORDS = ["true", "1", "yes", "on"];
-const FALSE_WORDS = ["false", "0", "no", "off"];
-const BOOLEAN_WORDS = `${TRUE_WORDS.join("/")} or ${FALSE_WORDS.join("/")}`;
-
-function fail(subject: string, expected: string, actual: unknown): never {
-  throw new Error(`Respan: ${subject} must be ${expected}; got ${describeValue(actual)}`);
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (Array.isArray(value)) return "an array";
-  if (value === null) return "null";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "function") return "a function";
-  return `${typeof value} ${String(value)}`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Reads a non-empty environment variable (empty or blank counts as unset). */
-function envValue(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  if (raw === undefined) return undefined;
-  const trimmed = raw.trim();
-  return trimmed === "" ? undefined : trimmed;
-}
-
-function envBoolean(env: Env, name: string): boolean | undefined {
-  const raw = envValue(env, name);
-  if (raw === undefined) return undefined;
-  const word = raw.toLowerCase();
-  if (TRUE_WORDS.includes(word)) return true;
-  if (FALSE_WORDS.includes(word)) return false;
-  return fail(`environment variable ${name}`, BOOLEAN_WORDS, raw);
-}
-
 function optionalString(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || value.trim() === "") fail(`option "${name}"`, "a non-empty string", value);
@@ -222,9 +184,7 @@ function optionalBoolean(name: string, value: unknown): boolean | undefined {
 }
 
 function positiveInteger(subject: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    fail(subject, "a positive integer", value);
-  }
+  if (!isPositiveInteger(value)) fail(subject, "a positive integer", value);
   return value;
 }
 
@@ -390,7 +350,7 @@ function resolveTracesDir(options: RespanOptions, env: Env, hasDestination: bool
     return path.resolve(value);
   }
   const fromEnv = envValue(env, ENV.TRACES_DIR);
-  if (fromEnv !== undefined) return FALSE_WORDS.includes(fromEnv.toLowerCase()) ? undefined : path.resolve(fromEnv);
+  if (fromEnv !== undefined) return isFalseWord(fromEnv) ? undefined : path.resolve(fromEnv);
   return hasDestination ? undefined : path.resolve(DEFAULT_TRACES_DIR);
 }
 

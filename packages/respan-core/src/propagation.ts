@@ -13,7 +13,9 @@ import { context, createContextKey, diag, type Context } from "@opentelemetry/ap
 import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { METADATA_PREFIX, PROPAGATED_KEYS, TRACELOOP, type RespanAttributes } from "./attributes.js";
 import { getEntityPosition } from "./entity-context.js";
+import { describeError, warnOnce } from "./logger.js";
 import { safeJsonStringify } from "./serialize.js";
+import { isPlainObject } from "./validate.js";
 
 /** Longest identifier or metadata value (in characters) stamped onto spans; longer strings are truncated. */
 export const MAX_PROPAGATED_VALUE_LENGTH = 4096;
@@ -99,7 +101,7 @@ export class PropagationSpanProcessor implements SpanProcessor {
         if (position.entityPath !== undefined) stampIfMissing(span, TRACELOOP.ENTITY_PATH, position.entityPath);
       }
     } catch (error) {
-      diag.error("[respan] PropagationSpanProcessor could not stamp a span", error);
+      diag.error("[respan] PropagationSpanProcessor could not stamp a span:", describeError(error));
     }
   }
 
@@ -231,34 +233,7 @@ function isScalarName(key: string): key is ScalarName {
   return Object.prototype.hasOwnProperty.call(PROPAGATED_KEYS, key);
 }
 
-function isPlainObject(value: unknown): value is object {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function describeType(value: unknown): string {
   if (value === null) return "null";
   return Array.isArray(value) ? "array" : typeof value;
-}
-
-function describeError(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : describeType(error);
-  } catch {
-    return "unreadable error";
-  }
-}
-
-// Each distinct warning is printed once per process; a bounded set keeps a flood of distinct metadata
-// keys from growing memory.
-const MAX_DISTINCT_WARNINGS = 200;
-const warned = new Set<string>();
-
-function warnOnce(message: string): void {
-  if (warned.has(message) || warned.size >= MAX_DISTINCT_WARNINGS) return;
-  warned.add(message);
-  try {
-    console.warn(`[respan] ${message}`);
-  } catch {
-    // A replaced console that throws must not break the caller's function.
-  }
 }

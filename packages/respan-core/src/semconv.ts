@@ -18,6 +18,7 @@ export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments";
 export const ATTR_GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
 export const ATTR_GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
 
 /** Values of gen_ai.operation.name (Pipecat adds "stt" and "tts" to the GenAI ones). */
 export const GEN_AI_OPERATION = {
@@ -54,6 +55,7 @@ export const ATTR_PIPECAT_STREAM = "stream";
 export const ATTR_PIPECAT_TTFB = "metrics.ttfb";
 export const ATTR_PIPECAT_TURN_NUMBER = "turn.number";
 export const ATTR_PIPECAT_TURN_WAS_INTERRUPTED = "turn.was_interrupted";
+export const ATTR_PIPECAT_TURN_ENDED_BY_CONVERSATION_END = "turn.ended_by_conversation_end";
 export const ATTR_PIPECAT_TURN_USER_BOT_LATENCY = "turn.user_bot_latency_seconds";
 export const ATTR_PIPECAT_TTS_INTERRUPTED = "tts.interrupted";
 export const ATTR_PIPECAT_STT_INCOMPLETE = "stt.incomplete";

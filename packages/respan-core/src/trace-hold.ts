@@ -15,6 +15,7 @@
  */
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { isPositiveInteger } from "./validate.js";
 
 export const TRACE_HOLD_REGISTRY_KEY = Symbol.for("@respan/core.traceHold");
 
@@ -27,7 +28,8 @@ export interface TraceReleaseOptions {
 export interface TraceHoldRegistry {
   /**
    * Starts (or nests) a hold on `traceId` in every registered processor. Returns false when no processor
-   * is registered or one of them refused (too many traces held): the spans of that trace cannot be withheld.
+   * is registered or one of them refused (too many traces held): the spans of that trace cannot be
+   * withheld, and no processor keeps a hold on it (there is nothing to release).
    */
   hold(traceId: string): boolean;
   /** Ends one hold on `traceId`; with `discard`, drops the trace whatever other holds remain. */
@@ -78,9 +80,18 @@ function ensureRegistry(): RegistryRecord {
     targets,
     hold(traceId) {
       if (targets.size === 0) return false;
-      let allHeld = true;
-      for (const target of targets) allHeld = target.hold(traceId) && allHeld;
-      return allHeld;
+      const holding: TraceHoldTarget[] = [];
+      for (const target of targets) {
+        if (target.hold(traceId)) {
+          holding.push(target);
+          continue;
+        }
+        // A refused hold means the caller will not release: undo the holds already taken, or those
+        // processors would withhold the trace forever.
+        for (const taken of holding) taken.release(traceId);
+        return false;
+      }
+      return true;
     },
     release(traceId, options) {
       for (const target of targets) target.release(traceId, options);
@@ -209,7 +220,7 @@ export class TraceHoldSpanProcessor implements SpanProcessor, TraceHoldTarget {
 
 function positiveInteger(value: number | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
+  if (!isPositiveInteger(value)) {
     throw new RangeError(`[respan] TraceHoldSpanProcessor option ${name} must be a positive integer (got ${String(value)})`);
   }
   return value;

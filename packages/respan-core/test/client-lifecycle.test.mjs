@@ -5,12 +5,40 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { context, propagation, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
-import { Respan, propagateAttributes, withTask, withWorkflow } from "@respan/core";
+import { Respan, TRACING_ENABLED_KEY, propagateAttributes, withTask, withWorkflow } from "@respan/core";
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
 import { captureConsole, fakeInstrumentation, recordingExporter, withEnv } from "./helpers/client-helpers.mjs";
 
 const base = { batching: false, flushOnExit: false };
+// Where the client publishes whether tracing is enabled; instrumentations read it without importing us.
+const TRACING_ENABLED = Symbol.for("@respan/core.tracingEnabled");
+
+/**
+ * A real OpenTelemetry instrumentation: like every InstrumentationBase it enables itself when constructed
+ * and then patches `querystring.escape` when the module is required. Counts its patches.
+ */
+class QuerystringInstrumentation extends InstrumentationBase {
+  constructor(name) {
+    super(name, "0.0.1", {});
+  }
+
+  init() {
+    return new InstrumentationNodeModuleDefinition(
+      "querystring",
+      ["*"],
+      (exports) => {
+        this.patchCount = (this.patchCount ?? 0) + 1;
+        this._wrap(exports, "escape", (original) => function escape(...args) {
+          return original.apply(this, args);
+        });
+        return exports;
+      },
+      (exports) => this._unwrap(exports, "escape"),
+    );
+  }
+}
 
 test("a second new Respan warns and returns the first client: one provider, spans exported once", async () => {
   await withEnv({}, async () => {
@@ -50,12 +78,27 @@ test("enabled: false is a complete no-op in which user functions still run", asy
   await withEnv({}, async () => {
     const exporter = new InMemorySpanExporter();
     const instrumentation = fakeInstrumentation("fake-disabled");
-    const respan = new Respan({ enabled: false, exporters: [exporter], instrumentations: [instrumentation] });
+    const real = new QuerystringInstrumentation("respan-test-disabled");
+    // Not given to the client: proves that requiring querystring below does go through the hooks.
+    const control = new QuerystringInstrumentation("respan-test-control");
+    assert.equal(real.isEnabled(), true, "an InstrumentationBase enables itself when constructed");
+    const respan = new Respan({ enabled: false, exporters: [exporter], instrumentations: [instrumentation, real] });
     assert.equal(respan.enabled, false);
     assert.equal(respan.tracerProvider, undefined);
     assert.equal(respan.tracesDir, undefined);
     assert.equal(instrumentation.calls.setTracerProvider, 0);
     assert.equal(instrumentation.calls.enable, 0);
+    assert.equal(real.isEnabled(), false, "the disabled client switches the given instrumentations off");
+    const querystring = createRequire(import.meta.url)("node:querystring");
+    try {
+      assert.equal(control.patchCount, 1, "the module was required through the instrumentation hooks");
+      assert.equal(real.patchCount, undefined, "the disabled client's instrumentation patched nothing");
+    } finally {
+      control.disable();
+    }
+    assert.equal(querystring.escape.__wrapped, undefined, "querystring is left unpatched");
+    assert.equal(TRACING_ENABLED_KEY, TRACING_ENABLED);
+    assert.equal(globalThis[TRACING_ENABLED], false, "the disabled state is published process-wide");
 
     const span = trace.getTracer("t").startSpan("not-recorded");
     assert.equal(span.isRecording(), false, "no provider is registered globally");
@@ -79,20 +122,36 @@ test("enabled: false is a complete no-op in which user functions still run", asy
   });
 });
 
+test("enabled: false: an instrumentation that throws while being disabled is warned about, not fatal", async () => {
+  await withEnv({}, async () => {
+    const stubborn = { ...fakeInstrumentation("stubborn"), disable() { throw new Error("cannot unhook"); } };
+    const after = fakeInstrumentation("after-stubborn");
+    const { result: respan, lines } = await captureConsole(() => new Respan({ enabled: false, instrumentations: [stubborn, after] }));
+    assert.equal(respan.enabled, false);
+    assert.equal(after.calls.disable, 1, "the next instrumentation is still disabled");
+    assert.ok(lines.some((line) => line.method === "warn" && line.text === "[respan] instrumentation stubborn could not be disabled: cannot unhook"));
+  });
+});
+
 test("RESPAN_TRACING_ENABLED=false disables tracing; the option overrides it", async () => {
   await withEnv({ RESPAN_TRACING_ENABLED: "false" }, async () => {
-    const disabled = new Respan({ exporters: [new InMemorySpanExporter()] });
+    const real = new QuerystringInstrumentation("respan-test-env-disabled");
+    const disabled = new Respan({ exporters: [new InMemorySpanExporter()], instrumentations: [real] });
     assert.equal(disabled.enabled, false);
     assert.equal(trace.getTracer("t").startSpan("x").isRecording(), false);
+    assert.equal(real.isEnabled(), false);
+    assert.equal(globalThis[TRACING_ENABLED], false);
     await disabled.shutdown();
 
     const enabled = new Respan({ ...base, enabled: true, exporters: [new InMemorySpanExporter()] });
     try {
       assert.equal(enabled.enabled, true);
       assert.equal(trace.getTracer("t").startSpan("y").isRecording(), true);
+      assert.equal(globalThis[TRACING_ENABLED], true);
     } finally {
       await enabled.shutdown();
     }
+    assert.equal(globalThis[TRACING_ENABLED], undefined, "withdrawn when the enabled client shuts down");
   });
 });
 

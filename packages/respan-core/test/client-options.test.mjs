@@ -111,6 +111,33 @@ test("invalid environment variables throw at construction, naming the variable",
   }
 });
 
+test("every boolean environment variable accepts true/1/yes/on and false/0/no/off in any case; empty is unset", () => {
+  const read = {
+    RESPAN_TRACE_CONTENT: (resolved) => resolved.traceContent,
+    RESPAN_TRACING_ENABLED: (resolved) => resolved.enabled,
+    RESPAN_FLUSH_ON_EXIT: (resolved) => resolved.flushOnExit,
+    RESPAN_BATCHING_ENABLED: (resolved) => resolved.batching !== false,
+    // With an API key the tree is off by default, so the variable alone decides.
+    RESPAN_PRINT_TREE: (resolved) => resolved.printTree !== undefined,
+  };
+  const defaults = { RESPAN_TRACE_CONTENT: true, RESPAN_TRACING_ENABLED: true, RESPAN_FLUSH_ON_EXIT: true, RESPAN_BATCHING_ENABLED: true, RESPAN_PRINT_TREE: false };
+  const words = [
+    ...["true", "TRUE", "True", "1", "yes", "YES", "on", "On", " on "].map((word) => [word, true]),
+    ...["false", "FALSE", "False", "0", "no", "NO", "off", "Off", " off "].map((word) => [word, false]),
+  ];
+  for (const [name, valueOf] of Object.entries(read)) {
+    for (const [word, expected] of words) {
+      assert.equal(valueOf(resolveOptions({ apiKey: "k" }, { [name]: word })), expected, `${name}=${JSON.stringify(word)}`);
+    }
+    for (const empty of ["", "   "]) {
+      assert.equal(valueOf(resolveOptions({ apiKey: "k" }, { [name]: empty })), defaults[name], `${name}=${JSON.stringify(empty)} is unset`);
+    }
+    assert.throws(() => resolveOptions({ apiKey: "k" }, { [name]: "maybe" }), new RegExp(`environment variable ${name} must be true/1/yes/on or false/0/no/off; got "maybe"`));
+  }
+  // RESPAN_TRACES_DIR is a directory, or one of the false words for none.
+  for (const word of ["false", "OFF", "No", "0"]) assert.equal(resolveOptions({}, { RESPAN_TRACES_DIR: word }).tracesDir, undefined, word);
+});
+
 test("precedence: option > environment variable > default", () => {
   const env = {
     RESPAN_API_KEY: "env-key",
@@ -265,6 +292,25 @@ test("the resource: appName over RESPAN_APP_NAME over OTEL_SERVICE_NAME; environ
   assert.equal(full["deployment.environment.name"], "production");
   assert.equal(full.team, "voice");
   assert.equal(full["host.role"], "bot");
+});
+
+test("the resource carries OpenTelemetry's SDK identification (telemetry.sdk.*) under the client's attributes", async () => {
+  await withEnv({}, async () => {
+    const exporter = inMemory();
+    const respan = new Respan({ exporters: [exporter], batching: false, flushOnExit: false, appName: "sdk-info" });
+    let attributes;
+    try {
+      trace.getTracer("t").startSpan("s").end();
+      await respan.flush();
+      attributes = exporter.getFinishedSpans()[0].resource.attributes;
+    } finally {
+      await respan.shutdown();
+    }
+    assert.equal(attributes["telemetry.sdk.name"], "opentelemetry");
+    assert.equal(attributes["telemetry.sdk.language"], "nodejs");
+    assert.match(String(attributes["telemetry.sdk.version"]), /^\d+\.\d+\.\d+/);
+    assert.equal(attributes["service.name"], "sdk-info", "the client's service name wins over OpenTelemetry's default");
+  });
 });
 
 test("unknown options are warned about, not fatal", async () => {

@@ -41,6 +41,24 @@ test("RESPAN_TRACE_CONTENT: false/0/no/off (any case) turn content capture off; 
   }
 });
 
+test("an invalid RESPAN_TRACE_CONTENT is warned about once, naming the variable, and ignored", async () => {
+  const env = { ...process.env, RESPAN_TRACE_CONTENT: "sometimes" };
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      'import { isTraceContentEnabled } from "./dist/esm/content-capture.js"; console.log(isTraceContentEnabled(), isTraceContentEnabled());',
+    ],
+    { cwd: packageDir, env, timeout: 60_000 },
+  );
+  assert.equal(stdout.trim(), "true true");
+  assert.deepEqual(stderr.trim().split("\n"), [
+    '[respan] environment variable RESPAN_TRACE_CONTENT must be true/1/yes/on or false/0/no/off; got "sometimes" ' +
+      "(ignored: content capture stays on)",
+  ]);
+});
+
 test("setTraceContentEnabled overrides the environment and is shared by the ESM and CommonJS builds", () => {
   const cjs = createRequire(import.meta.url)("../dist/cjs/content-capture.js");
   assert.notEqual(cjs.setTraceContentEnabled, setTraceContentEnabled, "two distinct module copies");

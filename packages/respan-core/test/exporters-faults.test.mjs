@@ -114,6 +114,24 @@ test("429 and 503 are retried with backoff until the receiver accepts", async ()
   assert.ok(sameBody, "each retry resends the same request");
 });
 
+test("502 and 504 are retried like 429 and 503; a 500 after them ends the retries (documented OTLP behaviour)", async () => {
+  const receiver = await startOtlpReceiver({ respond: ({ index }) => ({ status: [502, 504, 500][index] ?? 200 }) });
+  await captureConsole(() =>
+    withEnv({}, async () => {
+      const respan = new Respan({ apiKey: "k-5xx", baseUrl: receiver.url, batching: { scheduledDelayMillis: 60_000 }, flushOnExit: false });
+      try {
+        trace.getTracer("t").startSpan("retried-then-refused").end();
+        await respan.flush();
+        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 1, dropped: 0 }]);
+      } finally {
+        await respan.shutdown();
+      }
+    }),
+  );
+  await receiver.close();
+  assert.deepEqual(receiver.requests.map((request) => request.status), [502, 504, 500]);
+});
+
 test("slow receiver: user code does not wait, the queue is capped and drops are counted and reported once", async () => {
   const receiver = await startOtlpReceiver({ respond: () => ({ delayMs: 1500 }) });
   const produced = 500;

@@ -176,6 +176,33 @@ test("tree printer: prints the trace as an indented waterfall when its root span
   assert.equal(line("tts").lastIndexOf("█") - barColumn, 29, "and ends with it");
 });
 
+test("tree printer: a turn cut short by the end of the conversation prints as ended, not interrupted", async () => {
+  const output = [];
+  const printer = new TraceTreePrinter({ write: (text) => output.push(text), bars: false });
+  await withEnv({}, async () => {
+    const respan = new Respan({ spanProcessors: [printer], flushOnExit: false });
+    try {
+      const tracer = trace.getTracer("turn-ends");
+      const root = tracer.startSpan("conversation");
+      const turn = (number, attributes) => child(tracer, "turn", root, { attributes: { "turn.number": number, ...attributes } }).end();
+      turn(1, { "turn.was_interrupted": true, "turn.ended_by_conversation_end": false });
+      turn(2, { "turn.was_interrupted": false });
+      // Pipecat flags the turn open at EndFrame/CancelFrame as interrupted, and says why.
+      turn(3, { "turn.was_interrupted": true, "turn.ended_by_conversation_end": true });
+      root.end();
+      await respan.flush();
+    } finally {
+      await respan.shutdown();
+    }
+  });
+  assert.equal(output.length, 1);
+  const turnLines = output[0].split("\n").filter((text) => text.includes(" turn "));
+  assert.equal(turnLines.length, 3, output[0]);
+  assert.match(turnLines[0], /turn=1 interrupted$/);
+  assert.match(turnLines[1], /turn=2$/);
+  assert.match(turnLines[2], /turn=3 ended$/);
+});
+
 test("tree printer: without bars, bounded per trace and in traces; a broken writer is contained", async () => {
   const output = [];
   const printer = new TraceTreePrinter({ write: (text) => output.push(text), bars: false, maxSpansPerTrace: 3, maxTraces: 1 });
@@ -215,6 +242,15 @@ test("tree printer: without bars, bounded per trace and in traces; a broken writ
     });
   });
   assert.ok(lines.some((line) => line.text === "[respan] could not print a trace tree: terminal gone"));
+});
+
+test("tree printer and trace files: invalid limits throw, naming the option", () => {
+  assert.throws(() => new TraceTreePrinter({ maxTraces: 0 }), /TraceTreePrinter: option "maxTraces" must be a positive integer; got 0/);
+  assert.throws(() => new TraceTreePrinter({ maxSpansPerTrace: 2.5 }), /option "maxSpansPerTrace" must be a positive integer; got 2.5/);
+  assert.throws(
+    () => new TraceFileExporter({ directory: "traces", maxBufferedSpans: -1 }),
+    /TraceFileExporter: option "maxBufferedSpans" must be a positive integer; got -1/,
+  );
 });
 
 test("embedded default: with no destination configured, ./traces files and a tree on stderr", async (t) => {

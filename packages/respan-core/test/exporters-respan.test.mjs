@@ -219,6 +219,49 @@ test("Respan translation: log types, usage, model and entity input/output keys",
   });
 });
 
+test("chat prompt for Respan: the system prompt first, then the messages new since the previous model run", async () => {
+  const newMessages = [
+    { role: "assistant", content: "Hello! How can I help?" },
+    { role: "user", content: "What's the weather in Paris?" },
+  ];
+  const longInput = Array.from({ length: 70 }, (_, index) => ({ role: "user", content: `message ${index}` }));
+  await withEnv({}, async () => {
+    const receiver = await startOtlpReceiver();
+    const respan = new Respan({ apiKey: API_KEY, baseUrl: receiver.url, batching: false, flushOnExit: false });
+    try {
+      const tracer = trace.getTracer("pipecat-test");
+      const chat = (name, attributes) => tracer.startSpan("llm", { attributes: { "gen_ai.operation.name": "chat", "test.case": name, ...attributes } }).end();
+      chat("second-run", { "gen_ai.system_instructions": "You are a weather bot.", input: JSON.stringify(newMessages), output: "Sunny." });
+      chat("long", { "gen_ai.system_instructions": "Be brief.", input: JSON.stringify(longInput) });
+      chat("no-new-messages", { "gen_ai.system_instructions": "Be brief.", input: "[]" });
+      await respan.flush();
+    } finally {
+      await respan.shutdown();
+      await receiver.close();
+    }
+    const byCase = Object.fromEntries(receiver.spans().map((span) => [span.attributes["test.case"], span.attributes]));
+    const prompt = (attributes) => {
+      const messages = [];
+      for (let i = 0; attributes[`gen_ai.prompt.${i}.role`] !== undefined; i++) {
+        messages.push([attributes[`gen_ai.prompt.${i}.role`], attributes[`gen_ai.prompt.${i}.content`]]);
+      }
+      return messages;
+    };
+    assert.deepEqual(prompt(byCase["second-run"]), [
+      ["system", "You are a weather bot."],
+      ["assistant", "Hello! How can I help?"],
+      ["user", "What's the weather in Paris?"],
+    ]);
+    assert.equal(byCase["second-run"]["gen_ai.completion.0.content"], "Sunny.");
+    const long = prompt(byCase.long);
+    assert.equal(long.length, 64, "at most 64 prompt messages, the system prompt included");
+    assert.deepEqual(long[0], ["system", "Be brief."]);
+    assert.deepEqual(long[1], ["user", "message 7"], "then the latest input messages");
+    assert.deepEqual(long[63], ["user", "message 69"]);
+    assert.deepEqual(prompt(byCase["no-new-messages"]), [["system", "Be brief."]]);
+  });
+});
+
 test("translation works on copies: other exporters receive the original, untranslated spans", async () => {
   await withEnv({}, async () => {
     const receiver = await startOtlpReceiver();

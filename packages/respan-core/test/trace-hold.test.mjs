@@ -142,6 +142,45 @@ test("the process-wide registry reaches every registered processor (instrumentat
   assert.equal(registry.hold("d".repeat(32)), false, "no processor registered after shutdown");
 });
 
+test("a hold refused by one registered processor is undone in the others: nothing stays held", async () => {
+  const roomy = new InMemorySpanExporter();
+  const full = new InMemorySpanExporter();
+  const holdRoomy = new TraceHoldSpanProcessor(new SimpleSpanProcessor(roomy));
+  const holdFull = new TraceHoldSpanProcessor(new SimpleSpanProcessor(full), { maxHeldTraces: 1 });
+  const provider = new BasicTracerProvider({ spanProcessors: [holdRoomy, holdFull] });
+  const tracer = provider.getTracer("refused-hold");
+  const registry = getTraceHoldRegistry();
+  try {
+    const first = tracer.startSpan("first");
+    const firstId = first.spanContext().traceId;
+    assert.equal(registry.hold(firstId), true, "both processors accept the first trace");
+
+    const second = tracer.startSpan("second");
+    const secondId = second.spanContext().traceId;
+    assert.equal(registry.hold(secondId), false, "the full processor refuses a second trace");
+    assert.equal(holdRoomy.isHeld(secondId), false, "the processor that accepted gives its hold back");
+    assert.equal(holdFull.isHeld(secondId), false);
+    second.end();
+    assert.deepEqual(roomy.getFinishedSpans().map((span) => span.name), ["second"], "the refused trace is exported at once");
+    assert.deepEqual(full.getFinishedSpans().map((span) => span.name), ["second"]);
+
+    // A nested hold on a trace that is already held: undoing the refused attempt keeps the earlier hold.
+    const third = tracer.startSpan("third");
+    const thirdId = third.spanContext().traceId;
+    holdRoomy.hold(thirdId);
+    assert.equal(registry.hold(thirdId), false);
+    assert.equal(holdRoomy.isHeld(thirdId), true, "the hold taken before the refused attempt remains");
+    holdRoomy.release(thirdId);
+    assert.equal(holdRoomy.isHeld(thirdId), false);
+
+    first.end();
+    registry.release(firstId);
+    assert.deepEqual(roomy.getFinishedSpans().map((span) => span.name), ["second", "first"]);
+  } finally {
+    await provider.shutdown();
+  }
+});
+
 test("over a real OTLP exporter: a discarded trace sends no request at all, a released one is delivered", async () => {
   const receiver = await startOtlpReceiver();
   const exporter = new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` });

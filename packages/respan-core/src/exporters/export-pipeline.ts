@@ -35,7 +35,11 @@ const PROCESSED_SPANS_METRIC = "otel.sdk.processor.span.processed";
 const ATTR_ERROR_TYPE = "error.type";
 const QUEUE_FULL = "queue_full";
 
-/** Counts the results of every export and logs the first failure. */
+/**
+ * Counts the results of every export and logs the first failure. A failure counted here is settled: the
+ * processor is told SUCCESS, since it would otherwise hand the error to OpenTelemetry's global error
+ * handler, which prints every single failure through the diag logger the client installs.
+ */
 class MonitoredExporter implements SpanExporter {
   constructor(
     private readonly exporter: SpanExporter,
@@ -58,7 +62,7 @@ class MonitoredExporter implements SpanExporter {
             "later failures are only counted (see getStats())",
         );
       }
-      resultCallback(result);
+      resultCallback({ code: ExportResultCode.SUCCESS });
     };
     try {
       this.exporter.export(spans, settle);
@@ -168,7 +172,7 @@ class DropReportingBatchProcessor implements SpanProcessor {
 
 export interface ExportPipeline {
   readonly processor: SpanProcessor;
-  /** The exporter as wrapped by the pipeline (counting, never throwing). */
+  /** The exporter as wrapped by the pipeline (counting, never throwing, failures settled after counting). */
   readonly exporter: SpanExporter;
   readonly stats: ExporterStats;
 }

@@ -21,6 +21,7 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_GEN_AI_TOOL_NAME,
@@ -43,7 +44,10 @@ import {
 
 type LogType = (typeof LOG_TYPE)[keyof typeof LOG_TYPE];
 
-/** Chat messages written as indexed `gen_ai.prompt.<i>.*` keys at most; longer histories keep the latest. */
+/**
+ * Most messages written as indexed `gen_ai.prompt.<i>.*` keys (the system prompt included); beyond it the
+ * latest messages are kept.
+ */
 export const MAX_PROMPT_MESSAGES = 64;
 
 const LOG_TYPE_BY_ENTITY_KIND: Record<string, LogType> = {
@@ -155,17 +159,20 @@ function translateUsage(source: Attributes, setIfMissing: Setter): void {
 }
 
 /**
- * Pipecat's `input` holds the chat context as OpenAI-style messages JSON and `output` the reply text;
- * Respan shows chat spans from the indexed Traceloop prompt / completion keys.
+ * Respan shows chat spans from the indexed Traceloop prompt / completion keys. The prompt is the system
+ * prompt (`gen_ai.system_instructions`) followed by the `input` messages (OpenAI-style messages JSON) —
+ * which, on Pipecat's llm spans, are only the messages added since the previous model run of the
+ * conversation, not the whole history. `output` is the reply text.
  */
 function translateChatMessages(source: Attributes, setIfMissing: Setter): void {
-  const messages = parseMessages(source[ATTR_PIPECAT_INPUT]);
-  if (messages !== undefined) {
-    messages.slice(-MAX_PROMPT_MESSAGES).forEach((message, index) => {
-      setIfMissing(`gen_ai.prompt.${index}.role`, stringValue(message.role));
-      setIfMissing(`gen_ai.prompt.${index}.content`, contentText(message.content));
-    });
-  }
+  const system = stringValue(source[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]);
+  const systemMessages = system === undefined ? [] : [{ role: "system", content: system }];
+  const messages = parseMessages(source[ATTR_PIPECAT_INPUT]) ?? [];
+  const prompt = [...systemMessages, ...messages.slice(-(MAX_PROMPT_MESSAGES - systemMessages.length))];
+  prompt.forEach((message, index) => {
+    setIfMissing(`gen_ai.prompt.${index}.role`, stringValue(message.role));
+    setIfMissing(`gen_ai.prompt.${index}.content`, contentText(message.content));
+  });
   const reply = source[ATTR_PIPECAT_OUTPUT];
   if (typeof reply === "string") {
     setIfMissing("gen_ai.completion.0.role", "assistant");

@@ -12,6 +12,7 @@ import path from "node:path";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { isLocalRoot } from "./local-root.js";
+import { isPositiveInteger } from "../validate.js";
 import { toOtlpJsonRequest } from "./otlp-json.js";
 
 export const DEFAULT_MAX_BUFFERED_SPANS = 10_000;
@@ -44,7 +45,7 @@ export class TraceFileExporter implements SpanExporter {
       throw new Error('TraceFileExporter: option "directory" must be a non-empty path');
     }
     const max = options.maxBufferedSpans ?? DEFAULT_MAX_BUFFERED_SPANS;
-    if (!Number.isInteger(max) || max <= 0) {
+    if (!isPositiveInteger(max)) {
       throw new Error(`TraceFileExporter: option "maxBufferedSpans" must be a positive integer; got ${String(max)}`);
     }
     this.directory = path.resolve(options.directory);

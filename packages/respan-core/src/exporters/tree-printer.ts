@@ -19,10 +19,12 @@ import {
   ATTR_PIPECAT_TRANSCRIPT,
   ATTR_PIPECAT_TTFB,
   ATTR_PIPECAT_TTS_INTERRUPTED,
+  ATTR_PIPECAT_TURN_ENDED_BY_CONVERSATION_END,
   ATTR_PIPECAT_TURN_NUMBER,
   ATTR_PIPECAT_TURN_USER_BOT_LATENCY,
   ATTR_PIPECAT_TURN_WAS_INTERRUPTED,
 } from "../semconv.js";
+import { isPositiveInteger } from "../validate.js";
 import { isLocalRoot } from "./local-root.js";
 
 export interface TraceTreePrinterOptions {
@@ -66,8 +68,8 @@ export class TraceTreePrinter implements SpanProcessor {
   constructor(options: TraceTreePrinterOptions = {}) {
     this.write = options.write ?? ((text) => void process.stderr.write(text));
     this.bars = options.bars ?? true;
-    this.maxSpansPerTrace = options.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
-    this.maxTraces = options.maxTraces ?? DEFAULT_MAX_TRACES;
+    this.maxSpansPerTrace = limit("maxSpansPerTrace", options.maxSpansPerTrace, DEFAULT_MAX_SPANS_PER_TRACE);
+    this.maxTraces = limit("maxTraces", options.maxTraces, DEFAULT_MAX_TRACES);
   }
 
   onStart(_span: Span, _parentContext: Context): void {}
@@ -126,6 +128,14 @@ export class TraceTreePrinter implements SpanProcessor {
       }
     }
   }
+}
+
+function limit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!isPositiveInteger(value)) {
+    throw new Error(`TraceTreePrinter: option "${name}" must be a positive integer; got ${String(value)}`);
+  }
+  return value;
 }
 
 /** Renders one trace as text (several lines, each ending in "\n"). */
@@ -225,7 +235,10 @@ function keyAttributes(span: ReadableSpan): string {
   add("latency", formatSeconds(attributes[ATTR_PIPECAT_TURN_USER_BOT_LATENCY]));
   add("transcript", quote(attributes[ATTR_PIPECAT_TRANSCRIPT]));
   add("text", quote(attributes[ATTR_PIPECAT_TEXT]));
-  if (attributes[ATTR_PIPECAT_TURN_WAS_INTERRUPTED] === true || attributes[ATTR_PIPECAT_TTS_INTERRUPTED] === true) {
+  // A turn cut short because the conversation ended is flagged as interrupted too; say why it stopped.
+  if (attributes[ATTR_PIPECAT_TURN_ENDED_BY_CONVERSATION_END] === true) {
+    parts.push("ended");
+  } else if (attributes[ATTR_PIPECAT_TURN_WAS_INTERRUPTED] === true || attributes[ATTR_PIPECAT_TTS_INTERRUPTED] === true) {
     parts.push("interrupted");
   }
   if (attributes[ATTR_PIPECAT_STT_INCOMPLETE] === true) parts.push("incomplete");

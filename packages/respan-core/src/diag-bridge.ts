@@ -1,0 +1,76 @@
+/**
+ * Shows OpenTelemetry's diagnostics — the `diag` logger, through which the SDK and instrumentations
+ * (`this._diag` of an InstrumentationBase, e.g. the Pipecat one's telemetry failures) report problems —
+ * through the client's own Logger: same level, "[respan]" prefix, secrets masked. Without a diag logger
+ * those reports are silently dropped.
+ *
+ * A diag logger the application registered itself is never replaced, and ours is removed at shutdown only
+ * if it is still the registered one.
+ */
+import { diag, DiagLogLevel, type DiagLogger } from "@opentelemetry/api";
+import { inspect } from "node:util";
+import { describeError, type Logger, type LogLevel } from "./logger.js";
+
+// The API keeps its globals (the diag logger among them) on globalThis under this key, shared by every
+// copy of API major version 1. The API has no getter for the diag logger: this is the only way to see
+// whether one is registered.
+const OTEL_API_GLOBALS_KEY = Symbol.for("opentelemetry.js.api.1");
+type OtelApiGlobals = { [OTEL_API_GLOBALS_KEY]?: { diag?: unknown } };
+
+const DIAG_LEVEL: Record<Exclude<LogLevel, "silent">, DiagLogLevel> = {
+  debug: DiagLogLevel.DEBUG,
+  info: DiagLogLevel.INFO,
+  warn: DiagLogLevel.WARN,
+  error: DiagLogLevel.ERROR,
+};
+
+// Diagnostics the client already reports in its own words (with counts): not printed twice.
+const REPORTED_BY_CLIENT = [/^Dropped \d+ spans because maxQueueSize reached$/];
+
+const OWN_PREFIX = "[respan] ";
+// Extra arguments can be whole span batches (debug level): keep each one short.
+const INSPECT_OPTIONS = { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 500 };
+
+function registeredDiagLogger(): unknown {
+  return (globalThis as OtelApiGlobals)[OTEL_API_GLOBALS_KEY]?.diag;
+}
+
+function describeArgument(argument: unknown): string {
+  if (typeof argument === "string") return argument;
+  if (argument instanceof Error) return describeError(argument);
+  try {
+    return inspect(argument, INSPECT_OPTIONS);
+  } catch {
+    return "(unprintable value)";
+  }
+}
+
+function forwardTo(print: (message: string) => void): (message: string, ...args: unknown[]) => void {
+  return (message, ...args) => {
+    const text = [message, ...args].map(describeArgument).join(" ");
+    if (REPORTED_BY_CLIENT.some((pattern) => pattern.test(text))) return;
+    print(text.startsWith(OWN_PREFIX) ? text.slice(OWN_PREFIX.length) : text);
+  };
+}
+
+/**
+ * Registers a diag logger forwarding to `logger` at `level`, unless one is already registered or the
+ * level is "silent". Returns the function that removes it (a no-op when nothing was installed, or when
+ * someone registered another diag logger since).
+ */
+export function installDiagBridge(logger: Logger, level: LogLevel): () => void {
+  if (level === "silent" || registeredDiagLogger() !== undefined) return () => {};
+  const bridge: DiagLogger = {
+    error: forwardTo((text) => logger.error(text)),
+    warn: forwardTo((text) => logger.warn(text)),
+    info: forwardTo((text) => logger.info(text)),
+    debug: forwardTo((text) => logger.debug(text)),
+    verbose: forwardTo((text) => logger.debug(text)),
+  };
+  diag.setLogger(bridge, { logLevel: DIAG_LEVEL[level], suppressOverrideMessage: true });
+  // The API registers a level-filtering wrapper around `bridge`: remember that object to recognise it later.
+  const installed = registeredDiagLogger();
+  return () => {
+    if (installed !== undefined && registeredDiagLogger() === installed) diag.disable();
+  };
+}
