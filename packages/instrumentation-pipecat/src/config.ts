@@ -1,9 +1,14 @@
+import { parseEnvBoolean } from "./env-boolean.js";
+import type { ConversationLimits } from "./hop-router.js";
 import type { PipecatAttributeHook, PipecatInstrumentationConfig } from "./types.js";
 import type { SessionCaptureFactory } from "./internal-types.js";
 
 export const DEFAULT_MODULE_NAMES: readonly string[] = ["pipecat-ts"];
 export const DEFAULT_TURN_END_TIMEOUT_MS = 2500;
 export const DEFAULT_MAX_CONTENT_LENGTH = 4096;
+/** Ten minutes: far longer than any silence in a live call, short enough that a dropped pipeline is let go. */
+export const DEFAULT_CONVERSATION_IDLE_TIMEOUT_MS = 600_000;
+export const DEFAULT_MAX_CONVERSATIONS = 1000;
 export const ENV_CAPTURE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
 
 /** The configuration one conversation runs with, fixed when it starts (precedence: option > env > default). */
@@ -47,16 +52,17 @@ export function validateConfig(config: PipecatInstrumentationConfig): void {
   checkOptional(config, "attributeHook", (v) => typeof v === "function", "a function (span, info) => void");
   checkOptional(config, "debugLogFilename", (v) => typeof v === "string" && v.length > 0, "a file path");
   checkOptional(config, "sessionCapture", (v) => typeof v === "function", "a function (info) => listener");
+  checkOptional(config, "conversationIdleTimeoutMs", (v) => typeof v === "number" && Number.isFinite(v) && v >= 0,
+    "a number of milliseconds >= 0 (0: never)");
+  checkOptional(config, "maxConversations", (v) => Number.isInteger(v) && (v as number) > 0, "a positive integer");
 }
 
-/** Parses a boolean environment variable; undefined when unset, and `onInvalid` when unusable. */
-export function parseEnvBoolean(raw: string | undefined, onInvalid: (raw: string) => void): boolean | undefined {
-  if (raw === undefined || raw.trim() === "") return undefined;
-  const value = raw.trim().toLowerCase();
-  if (value === "true") return true;
-  if (value === "false") return false;
-  onInvalid(raw);
-  return undefined;
+/** The router's bounds on live conversations (read whenever the configuration changes). */
+export function resolveLimits(config: PipecatInstrumentationConfig): ConversationLimits {
+  return {
+    idleTimeoutMs: config.conversationIdleTimeoutMs ?? DEFAULT_CONVERSATION_IDLE_TIMEOUT_MS,
+    maxConversations: config.maxConversations ?? DEFAULT_MAX_CONVERSATIONS,
+  };
 }
 
 export function resolveSettings(config: PipecatInstrumentationConfig, env: NodeJS.ProcessEnv,

@@ -58,6 +58,8 @@ export interface ConversationTracerOptions {
   errors: ErrorReporter;
   task?: object;
   onEnded?: (tracer: ConversationTracer) => void;
+  /** The listener stopped taking audio mid-call (its session stopped recording). */
+  onAudioStopped?: (tracer: ConversationTracer) => void;
 }
 
 /**
@@ -86,7 +88,10 @@ export class ConversationTracer {
   private readonly servicesByName = new Map<string, object>();
   private endTimer: unknown = undefined;
   private ended = false;
+  private audioStopped = false;
+  private lastActivity: number;
   private readonly onEnded: ((tracer: ConversationTracer) => void) | undefined;
+  private readonly onAudioStopped: ((tracer: ConversationTracer) => void) | undefined;
 
   constructor(options: ConversationTracerOptions) {
     const { settings } = options;
@@ -94,6 +99,7 @@ export class ConversationTracer {
     this.clock = options.clock;
     this.errors = options.errors;
     this.onEnded = options.onEnded;
+    this.onAudioStopped = options.onAudioStopped;
     this.factory = new SpanFactory(
       options.tracer,
       new ContentPolicy(settings.captureContent, settings.maxContentLength),
@@ -102,7 +108,8 @@ export class ConversationTracer {
       { [ATTR_CONVERSATION_ID]: this.conversationId, [ATTR_GEN_AI_CONVERSATION_ID]: this.conversationId },
     );
     const startMs = this.clock.now();
-    this.conversation = this.factory.start("conversation", SPAN_CONVERSATION, options.parentContext, startMs, {
+    this.lastActivity = startMs;
+    this.conversation = this.factory.startRoot("conversation", SPAN_CONVERSATION, options.parentContext, startMs, {
       [ATTR_CONVERSATION_TYPE]: CONVERSATION_TYPE_VOICE,
       ...options.additionalAttributes,
     });
@@ -122,6 +129,7 @@ export class ConversationTracer {
       task: options.task,
       startTimeMs: startMs,
       captureContent: settings.captureContent,
+      stopAudio: () => this.stopAudio(),
     };
     this.listener = this.createListener(settings);
     this.notify("onConversationStart", (l) => l.onConversationStart?.(this.info));
@@ -131,20 +139,35 @@ export class ConversationTracer {
     return this.ended;
   }
 
-  /** Whether audio hops need to be handed over (only a session-capture listener wants them). */
+  /**
+   * Whether audio hops need to be handed over: only while a listener takes audio (a session that records)
+   * and has not said it stopped.
+   */
   get wantsAudio(): boolean {
+    if (this.audioStopped || this.ended) return false;
     return this.listener?.onUserAudio !== undefined || this.listener?.onBotAudio !== undefined;
+  }
+
+  /** When this conversation last saw a hop (epoch ms): what an idle conversation is measured by. */
+  get lastActivityMs(): number {
+    return this.lastActivity;
   }
 
   // ---- frame hops ----
 
-  /** One hop of a frame this tracer acts on (never audio: see onAudio). */
-  onHop(source: object, frame: object, direction: Direction, kind: FrameKind, destination: object | undefined): void {
+  /**
+   * One hop of a frame this tracer acts on (never audio: see onAudio). `destination` is undefined at the end
+   * of the chain; `linked` is false when the runtime keeps its links private, so an undefined destination
+   * says nothing about where the chain ends.
+   */
+  onHop(source: object, frame: object, direction: Direction, kind: FrameKind, destination: object | undefined,
+    linked = true): void {
     if (this.ended) return;
     const atMs = this.clock.now();
+    this.lastActivity = atMs;
     // Frames whose every hop matters, not only the first.
     if (kind === FrameKind.END) {
-      this.endFrameHop(direction, destination);
+      this.endFrameHop(direction, destination, linked);
       if (this.ended) return;
     } else if (kind === FrameKind.LLM_CONTEXT && destination !== undefined && (roleOf(destination) & Role.LLM) !== 0) {
       const llmContext = readField(frame, "context", "context");
@@ -162,9 +185,10 @@ export class ConversationTracer {
   /** One hop of an audio frame; handed to the listener once per frame. */
   onAudio(frame: object, kind: FrameKind): void {
     const listener = this.listener;
-    if (this.ended || listener === undefined || this.seenAudio.has(frame)) return;
+    if (this.ended || this.audioStopped || listener === undefined || this.seenAudio.has(frame)) return;
     this.seenAudio.add(frame);
     const atMs = this.clock.now();
+    this.lastActivity = atMs;
     try {
       if (kind === FrameKind.INPUT_AUDIO) listener.onUserAudio?.(frame, atMs);
       else listener.onBotAudio?.(frame, atMs);
@@ -193,7 +217,8 @@ export class ConversationTracer {
         break;
       case FrameKind.USER_STARTED_SPEAKING:
         this.stt.userStartedSpeaking(atMs);
-        this.turns.userStartedSpeaking(atMs);
+        // The turn starts when the user really started (the VAD's back-dated start), like its stt span.
+        this.turns.userStartedSpeaking(Math.min(atMs, this.stt.speechStartMs ?? atMs));
         this.turn?.latency.userStartedSpeaking();
         break;
       case FrameKind.VAD_USER_STOPPED_SPEAKING:
@@ -240,7 +265,7 @@ export class ConversationTracer {
       case FrameKind.FUNCTION_CALL_IN_PROGRESS: {
         const call = readToolCall(frame);
         if (call !== undefined) {
-          this.tools.requested(call.toolCallId, this.requestingContext(source));
+          this.tools.requested(call.toolCallId, this.requestingSpan(source));
           this.tools.started(call, atMs, this.parent);
         }
         break;
@@ -285,18 +310,18 @@ export class ConversationTracer {
   }
 
   /** Where a service span starts: under the open turn, else under the conversation. */
-  private get parent(): Context {
-    return this.turn?.span.context ?? this.conversation.context;
+  private get parent(): TracedSpan {
+    return this.turn?.span ?? this.conversation;
   }
 
-  private requestingContext(llmService: object): Context {
-    return this.llm.requestingSpan(llmService)?.context ?? this.parent;
+  private requestingSpan(llmService: object): TracedSpan {
+    return this.llm.requestingSpan(llmService) ?? this.parent;
   }
 
   private toolCallsRequested(source: object, frame: object): void {
     const calls = readField(frame, "functionCalls", "function_calls");
     if (!Array.isArray(calls)) return;
-    const parent = this.requestingContext(source);
+    const parent = this.requestingSpan(source);
     for (const call of calls) {
       const toolCallId = readString(call, "toolCallId", "tool_call_id");
       if (toolCallId !== undefined) this.tools.requested(toolCallId, parent);
@@ -375,17 +400,18 @@ export class ConversationTracer {
   /**
    * Every hop of an EndFrame: the conversation ends when it has crossed the whole pipeline (no processor
    * after it, or the task's own exit). A processor with nothing after it is the end unless the frame
-   * travels on shortly (a nested pipeline's exit); and a conversation never outlives its EndFrame by more
-   * than the fallback (a runtime that swallows it).
+   * travels on shortly (a nested pipeline's exit); a runtime with private links shows no ends at all, so
+   * there the conversation ends once the EndFrame has stopped moving for that settle time; and a
+   * conversation never outlives its EndFrame by more than the fallback (a runtime that swallows it).
    */
-  private endFrameHop(direction: Direction, destination: object | undefined): void {
-    if (direction === DOWNSTREAM && (destination === undefined || (roleOf(destination) & Role.TASK_SINK) !== 0)) {
+  private endFrameHop(direction: Direction, destination: object | undefined, linked: boolean): void {
+    if (direction === DOWNSTREAM && linked && (destination === undefined || (roleOf(destination) & Role.TASK_SINK) !== 0)) {
       this.end("end_frame");
       return;
     }
     const next = readField(destination, "next", "_next");
-    const atChainEnd = direction === DOWNSTREAM && (next === undefined || next === null);
-    this.armEndTimer(atChainEnd ? END_OF_CHAIN_SETTLE_MS : END_FRAME_FALLBACK_MS);
+    const mayBeChainEnd = direction === DOWNSTREAM && (next === undefined || next === null);
+    this.armEndTimer(mayBeChainEnd ? END_OF_CHAIN_SETTLE_MS : END_FRAME_FALLBACK_MS);
   }
 
   private armEndTimer(delayMs: number): void {
@@ -403,7 +429,7 @@ export class ConversationTracer {
   // ---- turns ----
 
   private turnStarted(turnNumber: number, atMs: number): void {
-    const span = this.factory.start("turn", SPAN_TURN, this.conversation.context, atMs, {
+    const span = this.factory.start("turn", SPAN_TURN, this.conversation, atMs, {
       [ATTR_TURN_NUMBER]: turnNumber,
       [ATTR_TURN_TYPE]: TURN_TYPE_CONVERSATION,
     });
@@ -449,7 +475,7 @@ export class ConversationTracer {
     if (this.ended) return undefined;
     const descriptor = readToolCall(call);
     if (descriptor === undefined) return undefined;
-    this.tools.requested(descriptor.toolCallId, this.requestingContext(service));
+    this.tools.requested(descriptor.toolCallId, this.requestingSpan(service));
     const span = this.tools.started(descriptor, this.clock.now(), this.parent);
     return span === undefined ? undefined : { toolCallId: descriptor.toolCallId, context: span.context };
   }
@@ -471,35 +497,48 @@ export class ConversationTracer {
     if (!this.ended) this.tts.callFailed(service, error, this.clock.now());
   }
 
-  /** The context STT work runs in: the open transcript segment, else the turn, else the conversation. */
+  /**
+   * The context STT work runs in: the open transcript segment, else the turn. Undefined when neither is
+   * open: audio between turns is processed as it comes, without a context switch per frame.
+   */
   sttCallContext(): Context | undefined {
     if (this.ended) return undefined;
-    return this.stt.openContext ?? this.parent;
+    return (this.stt.openSpan ?? this.turn?.span)?.context;
   }
 
   // ---- the end ----
 
-  /** Ends every open span and the conversation. Idempotent; the first reason wins. */
-  end(reason: ConversationEndReason, error?: unknown): void {
+  /**
+   * Ends every open span and the conversation, at `atMs` (default: now). Idempotent; the first reason wins.
+   * Each step is guarded on its own, so a failure in one is reported under its label and the others
+   * (above all the end reason and the span's end) still happen.
+   */
+  end(reason: ConversationEndReason, error?: unknown, atMs: number = this.clock.now()): void {
     if (this.ended) return;
     this.ended = true;
-    const atMs = this.clock.now();
     if (this.endTimer !== undefined) this.clock.clearTimer(this.endTimer);
     this.endTimer = undefined;
-    this.guard("end spans", () => {
-      this.tools.close(atMs);
-      this.tts.interruptAll(atMs);
-      this.llm.close(atMs);
-      this.stt.close();
-      this.turns.conversationEnded(atMs);
-    });
-    this.conversation.set(ATTR_CONVERSATION_END_REASON, reason);
-    if (error !== undefined) this.conversation.fail(error, reason, atMs);
+    // Children first (a failure closing one kind of span does not keep the others open).
+    this.guard("end spans", () => this.tools.close(atMs));
+    this.guard("end spans", () => this.tts.interruptAll(atMs));
+    this.guard("end spans", () => this.llm.close(atMs));
+    this.guard("end spans", () => this.stt.close());
+    this.guard("end spans", () => this.turns.conversationEnded(atMs));
+    this.guard("conversation end reason", () => this.conversation.set(ATTR_CONVERSATION_END_REASON, reason));
+    if (error !== undefined) this.guard("conversation error", () => this.conversation.fail(error, reason, atMs));
     this.notify("onConversationEnd", (l) => l.onConversationEnd?.({ ...this.info, endTimeMs: atMs, reason, error }));
-    this.conversation.end(atMs);
+    this.guard("conversation span end", () => this.conversation.endNow(atMs));
     this.servicesByName.clear();
     this.skipSiblingIds.clear();
-    if (this.onEnded !== undefined) this.guard("conversation end", () => this.onEnded?.(this));
+    if (this.onEnded !== undefined) this.guard("conversation ended", () => this.onEnded?.(this));
+  }
+
+  /** The listener takes no more audio (its session stopped recording): audio hops stop coming here. */
+  private stopAudio(): void {
+    if (this.audioStopped) return;
+    const wanted = this.wantsAudio;
+    this.audioStopped = true;
+    if (wanted) this.guard("audio stopped", () => this.onAudioStopped?.(this));
   }
 
   // ---- helpers ----

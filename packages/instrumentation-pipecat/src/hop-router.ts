@@ -3,7 +3,8 @@ import type { Context } from "@opentelemetry/api";
 import { FrameKind, Role, frameKindOf, isAudioKind, roleOf } from "./class-names.js";
 import type { ConversationTracer } from "./conversation-tracer.js";
 import type { DebugLog } from "./debug-log.js";
-import { DOWNSTREAM, UPSTREAM, type ConversationEndReason, type Direction } from "./internal-types.js";
+import type { ErrorReporter } from "./error-reporter.js";
+import { DOWNSTREAM, UPSTREAM, type Clock, type ConversationEndReason, type Direction } from "./internal-types.js";
 import { readField } from "./utils.js";
 
 /** Where a conversation comes from: a task's run(), or a StartFrame leaving an unowned processor. */
@@ -12,7 +13,21 @@ export interface ConversationOrigin {
   parentContext: Context;
 }
 
-export type TracerFactory = (origin: ConversationOrigin, onEnded: (tracer: ConversationTracer) => void) => ConversationTracer;
+/** What a conversation tells the router about itself. */
+export interface TracerHooks {
+  onEnded(tracer: ConversationTracer): void;
+  onAudioStopped(tracer: ConversationTracer): void;
+}
+
+export type TracerFactory = (origin: ConversationOrigin, hooks: TracerHooks) => ConversationTracer;
+
+/** Bounds on what the router keeps alive (from the instrumentation's configuration). */
+export interface ConversationLimits {
+  /** A conversation without a task that has seen no hop for this long is ended; 0 never ends one. */
+  idleTimeoutMs: number;
+  /** Live conversations at most: a new one beyond that ends the oldest. */
+  maxConversations: number;
+}
 
 /** Processors visited at most when claiming a task's pipeline (a guard against odd object graphs). */
 const MAX_CLAIMED_PROCESSORS = 10_000;
@@ -20,34 +35,68 @@ const GRAPH_LINKS: ReadonlyArray<readonly [string, string]> = [
   ["next", "_next"],
   ["prev", "_prev"],
 ];
+/** The longest delay a Node timer takes (longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function normaliseDirection(direction: unknown): Direction {
   return direction === UPSTREAM || direction === "upstream" || direction === "UPSTREAM" ? UPSTREAM : DOWNSTREAM;
 }
 
-export function destinationOf(source: object, direction: Direction): object | undefined {
-  const destination = direction === UPSTREAM ? readField(source, "prev", "_prev") : readField(source, "next", "_next");
-  return destination !== null && typeof destination === "object" ? destination : undefined;
+/**
+ * The processor a hop goes to: the source's next (downstream) or previous (upstream) processor; null when
+ * the source exposes that link and it is empty (the end of the chain); undefined when the runtime keeps its
+ * links private (e.g. `#next`), so nothing is known about where the chain ends.
+ */
+export function destinationOf(source: object, direction: Direction): object | null | undefined {
+  const upstream = direction === UPSTREAM;
+  const destination = upstream ? readField(source, "prev", "_prev") : readField(source, "next", "_next");
+  if (destination !== null && typeof destination === "object") return destination;
+  const exposed = upstream ? "prev" in source || "_prev" in source : "next" in source || "_next" in source;
+  return exposed ? null : undefined;
 }
 
 /**
  * The hot path: every frame hop of every pipeline comes through `onPushFrame`. It classifies the frame
  * (a WeakMap lookup per class), returns at once for frames no one needs, and hands the rest to the
- * ConversationTracer owning the pushing processor. Ownership is a WeakMap from processor to tracer,
- * filled when a task starts running (its whole pipeline) and spread by StartFrames to every processor
- * they reach, so runtimes without a task are traced too.
+ * ConversationTracer owning the pushing processor.
+ *
+ * Ownership: a task's conversation owns every processor of its pipeline when it starts running; a
+ * StartFrame leaving an unowned processor (a runtime without a task) starts a conversation. Ownership then
+ * travels two ways: with the StartFrame to the processor it is pushed to (when links are visible), and with
+ * the frames themselves — an unowned processor pushing a frame a conversation already saw joins that
+ * conversation — so a runtime that keeps its links private still gives one conversation per call.
  */
 export class HopRouter {
   private readonly owners = new WeakMap<object, ConversationTracer>();
+  private readonly frameOwners = new WeakMap<object, ConversationTracer>();
   private readonly tracerOfTask = new WeakMap<object, ConversationTracer>();
-  private readonly runningTasks = new Map<ConversationTracer, object>();
+  /** Live conversations, oldest first. */
   private readonly live = new Set<ConversationTracer>();
+  /** Live conversations without a task: only idleness ends one that is never sent an EndFrame. */
+  private readonly taskless = new Set<ConversationTracer>();
+  /** Live conversations whose listener takes audio: while there are none, audio hops return at once. */
+  private readonly audioTracers = new Set<ConversationTracer>();
+  private idleSweep: unknown = undefined;
   /** Set by the instrumentation from its configuration. */
   debugLog: DebugLog | undefined;
-  /** Live conversations whose session capture takes audio: while zero, audio hops return at once. */
-  private audioListeners = 0;
+  private limits: ConversationLimits;
 
-  constructor(private readonly createTracer: TracerFactory) {}
+  constructor(
+    private readonly createTracer: TracerFactory,
+    private readonly clock: Clock,
+    private readonly errors: ErrorReporter,
+    limits: ConversationLimits,
+  ) {
+    this.limits = limits;
+  }
+
+  /** New limits apply at once: the idle check is re-armed for the new timeout. */
+  setLimits(limits: ConversationLimits): void {
+    this.limits = limits;
+    if (this.idleSweep !== undefined) this.clock.clearTimer(this.idleSweep);
+    this.idleSweep = undefined;
+    this.armIdleSweep();
+  }
 
   onPushFrame(source: object, frame: unknown, rawDirection: unknown): void {
     const kind = frameKindOf(frame);
@@ -57,30 +106,33 @@ export class HopRouter {
       log.hop(source, destinationOf(source, direction), frame, direction);
     }
     if (kind === FrameKind.OTHER) return;
+    const pushed = frame as object;
     if (isAudioKind(kind)) {
-      if (this.audioListeners === 0) return;
+      if (this.audioTracers.size === 0) return;
       const tracer = this.liveOwner(source);
-      if (tracer !== undefined && tracer.wantsAudio) tracer.onAudio(frame as object, kind);
+      if (tracer !== undefined && tracer.wantsAudio) tracer.onAudio(pushed, kind);
       return;
     }
     const direction = normaliseDirection(rawDirection);
-    const destination = destinationOf(source, direction);
-    let tracer = this.liveOwner(source);
+    const link = destinationOf(source, direction);
+    const destination = link ?? undefined;
+    let tracer = this.liveOwner(source) ?? this.joinFrameOwner(source, pushed);
     if (kind === FrameKind.START) {
       tracer ??= this.ownerForStart(source, destination);
       // Ownership spreads with the StartFrame.
       if (destination !== undefined && this.liveOwner(destination) !== tracer) this.owners.set(destination, tracer);
     }
-    if (tracer !== undefined) tracer.onHop(source, frame as object, direction, kind, destination);
+    if (tracer === undefined) return;
+    if (this.frameOwners.get(pushed) !== tracer) this.frameOwners.set(pushed, tracer);
+    tracer.onHop(source, pushed, direction, kind, destination, link !== undefined);
   }
 
-  /** A task starts running: one conversation for it, owning every processor of its pipeline. */
+  /** A task starts running: one conversation for it, owning every processor of its pipeline (claimed once). */
   beginTask(task: object, parentContext: Context): ConversationTracer | undefined {
     const running = this.tracerOfTask.get(task);
     if (running !== undefined && !running.isEnded) return undefined;
     const tracer = this.newTracer({ task, parentContext });
     this.tracerOfTask.set(task, tracer);
-    this.runningTasks.set(tracer, task);
     this.claimGraph(task, tracer);
     return tracer;
   }
@@ -91,39 +143,96 @@ export class HopRouter {
     return tracer !== undefined && !tracer.isEnded ? tracer : undefined;
   }
 
-  private ownerForStart(source: object, destination: object | undefined): ConversationTracer {
-    const downstreamOwner = destination !== undefined ? this.liveOwner(destination) : undefined;
-    if (downstreamOwner !== undefined) {
-      this.owners.set(source, downstreamOwner);
-      return downstreamOwner;
-    }
-    // A running task whose pipeline was re-linked after run() began: claim its graph again.
-    for (const [tracer, task] of this.runningTasks) {
-      this.claimGraph(task, tracer);
-      const owner = this.liveOwner(source);
-      if (owner !== undefined) return owner;
-    }
-    // No task (a runtime with only processors and pipelines): the StartFrame starts the conversation,
-    // in the context of whoever pushed it.
-    const tracer = this.newTracer({ task: undefined, parentContext: context.active() });
-    this.owners.set(source, tracer);
-    return tracer;
-  }
-
   /** Ends every conversation in progress (the instrumentation is being disabled). */
   endAll(reason: ConversationEndReason): void {
     for (const tracer of [...this.live]) tracer.end(reason);
   }
 
+  /** An unowned processor pushing a frame a live conversation already saw joins that conversation. */
+  private joinFrameOwner(source: object, frame: object): ConversationTracer | undefined {
+    const owner = this.frameOwners.get(frame);
+    if (owner === undefined || owner.isEnded) return undefined;
+    this.owners.set(source, owner);
+    return owner;
+  }
+
+  /**
+   * An unowned processor pushes a StartFrame no conversation has seen. If a neighbour belongs to a live
+   * conversation (a processor linked into a running pipeline after it started) the processor joins it —
+   * two lookups, where walking every running task's graph again would cost a graph per task. Otherwise
+   * (a runtime with only processors and pipelines) the StartFrame starts a conversation, in the context of
+   * whoever pushed it.
+   */
+  private ownerForStart(source: object, destination: object | undefined): ConversationTracer {
+    const upstream = destinationOf(source, UPSTREAM);
+    const neighbourOwner =
+      (destination !== undefined ? this.liveOwner(destination) : undefined) ??
+      (upstream !== null && upstream !== undefined ? this.liveOwner(upstream) : undefined);
+    const tracer = neighbourOwner ?? this.newTracer({ task: undefined, parentContext: context.active() });
+    this.owners.set(source, tracer);
+    return tracer;
+  }
+
   private newTracer(origin: ConversationOrigin): ConversationTracer {
-    const tracer = this.createTracer(origin, (ended) => {
-      this.live.delete(ended);
-      this.runningTasks.delete(ended);
-      if (ended.wantsAudio) this.audioListeners--;
+    this.makeRoom();
+    const tracer = this.createTracer(origin, {
+      onEnded: (ended) => {
+        this.live.delete(ended);
+        this.taskless.delete(ended);
+        this.audioTracers.delete(ended);
+      },
+      onAudioStopped: (stopped) => this.audioTracers.delete(stopped),
     });
     this.live.add(tracer);
-    if (tracer.wantsAudio) this.audioListeners++;
+    if (tracer.wantsAudio) this.audioTracers.add(tracer);
+    if (origin.task === undefined) {
+      this.taskless.add(tracer);
+      this.armIdleSweep();
+    }
     return tracer;
+  }
+
+  /** At the limit of live conversations, the oldest ends: a leak (pipelines never ended) stays bounded. */
+  private makeRoom(): void {
+    const max = this.limits.maxConversations;
+    for (const oldest of [...this.live]) {
+      if (this.live.size < max) return;
+      this.errors.warnOnce(
+        "max-conversations",
+        `more than ${max} conversations at once: ending the oldest (end reason "max_conversations"). ` +
+          'Raise the "maxConversations" option if this process really runs that many calls.',
+      );
+      oldest.end("max_conversations");
+    }
+  }
+
+  /**
+   * Idle conversations are found by a periodic check of each one's last hop time, never by a timer per hop:
+   * the timer runs (unref'd) only while conversations without a task are live.
+   */
+  private armIdleSweep(): void {
+    const idleTimeoutMs = this.limits.idleTimeoutMs;
+    if (this.idleSweep !== undefined || idleTimeoutMs === 0 || this.taskless.size === 0) return;
+    const periodMs = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(idleTimeoutMs / 4)));
+    this.idleSweep = this.clock.setTimer(() => {
+      this.idleSweep = undefined;
+      try {
+        this.endIdle();
+      } catch (error) {
+        this.errors.report("idle check", error);
+      }
+      this.armIdleSweep();
+    }, periodMs);
+  }
+
+  private endIdle(): void {
+    const idleTimeoutMs = this.limits.idleTimeoutMs;
+    if (idleTimeoutMs === 0) return;
+    const cutoffMs = this.clock.now() - idleTimeoutMs;
+    for (const tracer of [...this.taskless]) {
+      // It ended when it was last seen: no span is stretched over the idle time.
+      if (tracer.lastActivityMs <= cutoffMs) tracer.end("idle_timeout", undefined, tracer.lastActivityMs);
+    }
   }
 
   /** Marks every processor reachable from the task (pipeline, nested processors, links) as the tracer's. */

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { context } from "@opentelemetry/api";
 import { InstrumentationBase, type InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
 import { realClock } from "./clock.js";
-import { DEFAULT_MODULE_NAMES, resolveSettings, validateConfig } from "./config.js";
+import { DEFAULT_MODULE_NAMES, resolveLimits, resolveSettings, validateConfig } from "./config.js";
 import { ConversationTracer } from "./conversation-tracer.js";
 import { DebugLog } from "./debug-log.js";
+import { BOOLEAN_WORDS } from "./env-boolean.js";
 import { ErrorReporter } from "./error-reporter.js";
-import { HopRouter, type ConversationOrigin } from "./hop-router.js";
+import { HopRouter, type ConversationOrigin, type TracerHooks } from "./hop-router.js";
 import { moduleDefinitions } from "./module-definitions.js";
 import { findPatchTargets, type PatchedMethod } from "./patch-targets.js";
 import { BEGIN_SERVICE_CALL, callAndSettle, type BeginServiceCall, type ServiceCall } from "./service-calls.js";
@@ -174,13 +175,16 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
 
   /**
    * A service method that calls a model or a tool: `begin` (telemetry) returns the context to run the
-   * call in (its span's) and what to record when it settles. If there is no conversation, or anything in
-   * `begin` fails, the call runs untouched.
+   * call in (its span's) and what to record when it settles. If there is no conversation, nothing to
+   * activate, or anything in `begin` fails, the original is called directly (no context switch).
    */
   private wrapServiceCall(method: PatchedMethod, original: AnyFunction, begin: BeginServiceCall): AnyFunction {
     const tracerOf = (service: object): ConversationTracer | undefined => this.activeTracerOf(service);
     const errors = this.errors;
-    return function serviceCall(this: object, ...args: unknown[]) {
+    return function serviceCall(this: object) {
+      // `arguments`, not a rest array: processAudioFrame runs for every audio frame.
+      // eslint-disable-next-line prefer-rest-params
+      const args = arguments as unknown as unknown[];
       let call: ServiceCall | undefined;
       try {
         const tracer = tracerOf(this);
@@ -216,7 +220,12 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
 
   private get router(): HopRouter {
     if (this._router === undefined) {
-      this._router = new HopRouter((origin, onEnded) => this.createConversation(origin, onEnded));
+      this._router = new HopRouter(
+        (origin, hooks) => this.createConversation(origin, hooks),
+        realClock,
+        this.errors,
+        resolveLimits(this.getConfig()),
+      );
       this.applyConfigToRouter(this._router);
     }
     return this._router;
@@ -238,11 +247,12 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
       this._debugLog = filename !== undefined ? new DebugLog(filename, this.errors) : undefined;
     }
     router.debugLog = this.isEnabled() ? this._debugLog : undefined;
+    router.setLimits(resolveLimits(config));
   }
 
-  private createConversation(origin: ConversationOrigin, onEnded: (tracer: ConversationTracer) => void): ConversationTracer {
+  private createConversation(origin: ConversationOrigin, hooks: TracerHooks): ConversationTracer {
     const settings = resolveSettings(this.getConfig(), process.env, (name, raw) =>
-      this.errors.warnOnce(`env ${name}`, `ignoring ${name}=${JSON.stringify(raw)}: expected "true" or "false"`));
+      this.errors.warnOnce(`env ${name}`, `ignoring ${name}=${JSON.stringify(raw)}: expected ${BOOLEAN_WORDS}`));
     settings.sessionCapture ??= attachedSessionsOnly;
     const { task } = origin;
     return new ConversationTracer({
@@ -255,9 +265,10 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
       errors: this.errors,
       task,
       onEnded: (tracer) => {
-        onEnded(tracer);
+        hooks.onEnded(tracer);
         void this._debugLog?.flush();
       },
+      onAudioStopped: hooks.onAudioStopped,
     });
   }
 

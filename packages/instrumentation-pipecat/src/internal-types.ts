@@ -15,7 +15,10 @@ export interface Clock {
 /** One frame hop: `source.pushFrame(frame, direction)`, the frame travelling to `destination`. */
 export interface FrameHop {
   source: object;
-  /** The next (downstream) or previous (upstream) processor; undefined at the end of the chain. */
+  /**
+   * The next (downstream) or previous (upstream) processor; undefined at the end of the chain, or when the
+   * runtime keeps its links private.
+   */
   destination: object | undefined;
   frame: object;
   direction: Direction;
@@ -29,6 +32,8 @@ export type ConversationEndReason =
   | "fatal_error"
   | "task_finished"
   | "task_failed"
+  | "idle_timeout"
+  | "max_conversations"
   | "instrumentation_disabled";
 
 /*
@@ -49,12 +54,20 @@ export interface ConversationInfo {
   startTimeMs: number;
   /** Whether user/assistant text may be recorded (the instrumentation's resolved captureContent). */
   captureContent: boolean;
+  /**
+   * Tells the tracer the listener takes no more audio (e.g. its session stopped recording), so audio frames
+   * stop being handed to it. A listener that never takes audio simply has no audio callbacks.
+   */
+  stopAudio(): void;
 }
 
 export interface TurnInfo {
   conversationId: string;
   turnNumber: number;
-  /** The `turn` span; ended by the time `onTurnEnd` runs. */
+  /**
+   * The `turn` span. By the time `onTurnEnd` runs it is ended, or — when work started in the turn still runs
+   * (an llm run waiting on a tool) — it finishes as soon as that work does.
+   */
   span: Span;
   startTimeMs: number;
   endTimeMs?: number;
@@ -74,7 +87,10 @@ export interface ConversationListener {
   onConversationStart?(info: ConversationInfo): void;
   /** Every frame the tracer acts on (not audio), once per frame, at its first hop. */
   onFrame?(hop: FrameHop): void;
-  /** Each user audio frame (InputAudioRawFrame and subclasses), once per frame. */
+  /**
+   * Each user audio frame (InputAudioRawFrame and subclasses), once per frame. Give a listener audio
+   * callbacks only when it uses audio: audio hops skip all work while no live conversation takes audio.
+   */
   onUserAudio?(frame: object, wallTimeMs: number): void;
   /** Each bot audio frame (OutputAudioRawFrame, TTSAudioRawFrame...), once per frame. */
   onBotAudio?(frame: object, wallTimeMs: number): void;

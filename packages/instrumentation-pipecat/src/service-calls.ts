@@ -47,7 +47,10 @@ const beginExecuteFunctionCall: BeginServiceCall = (tracer, service, [call]) => 
   return { context: started.context, settled: (error, failed) => tracer.toolCallSettled(started.toolCallId, error, failed) };
 };
 
-/** Per audio frame: no span of its own, only the open transcript segment's (or the turn's) context. */
+/**
+ * Per audio frame: no span of its own, only the open transcript segment's (or the turn's) context; with
+ * neither open there is nothing to activate, and the frame is processed without a context switch.
+ */
 const beginProcessAudioFrame: BeginServiceCall = (tracer) => {
   const sttContext = tracer.sttCallContext();
   return sttContext === undefined ? undefined : { context: sttContext };

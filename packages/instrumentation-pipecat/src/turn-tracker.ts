@@ -13,7 +13,8 @@ export interface TurnEvents {
 /**
  * Pipecat's turn rules (TurnTrackingObserver), as a state machine with no I/O:
  * - turn 1 starts with the pipeline (so a greeting is turn 1); later turns start when the user starts
- *   speaking;
+ *   speaking — at the moment they really started (the caller back-dates it by the VAD's start delay), never
+ *   before the previous turn's boundary, so turns stay in order;
  * - the user starting while the bot speaks is an interruption: the turn ends interrupted and the next
  *   starts at once;
  * - after the bot stops speaking an end-of-turn timer runs; the bot speaking again cancels it; the user
@@ -28,6 +29,8 @@ export class TurnTracker {
   private botSpeaking = false;
   private botHasSpoken = false;
   private timer: unknown = undefined;
+  /** The latest turn start or end: a back-dated boundary never goes before it. */
+  private lastBoundaryMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: Clock,
@@ -42,8 +45,10 @@ export class TurnTracker {
     this.startTurn(atMs);
   }
 
-  userStartedSpeaking(atMs: number): void {
+  /** `speechStartMs`: when the user really started speaking (the next turn's start and the previous one's end). */
+  userStartedSpeaking(speechStartMs: number): void {
     this.cancelTimer();
+    const atMs = Math.max(speechStartMs, this.lastBoundaryMs);
     if (this.botSpeaking) {
       this.endTurn(atMs, { wasInterrupted: true, endedByConversationEnd: false });
       this.botSpeaking = false;
@@ -78,6 +83,7 @@ export class TurnTracker {
   }
 
   private startTurn(atMs: number): void {
+    this.lastBoundaryMs = atMs;
     this.turnNumber += 1;
     this.active = true;
     this.botHasSpoken = false;
@@ -87,6 +93,7 @@ export class TurnTracker {
   private endTurn(atMs: number, how: TurnEnd): void {
     if (!this.active) return;
     this.active = false;
+    this.lastBoundaryMs = Math.max(this.lastBoundaryMs, atMs);
     this.events.turnEnded(this.turnNumber, atMs, how);
   }
 

@@ -26,7 +26,8 @@ export interface PipecatInstrumentationConfig extends InstrumentationConfig {
   /**
    * Record user and assistant content (transcripts, LLM input/output, spoken text, system instructions,
    * tool arguments and results). Default: the environment variable
-   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` (`true`/`false`), else `true`.
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` (`true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`,
+   * any case), else `true`.
    */
   captureContent?: boolean;
   /** Longest content attribute kept, in characters; longer values are cut and marked. Default 4096. */
@@ -37,6 +38,17 @@ export interface PipecatInstrumentationConfig extends InstrumentationConfig {
   attributeHook?: PipecatAttributeHook;
   /** Appends every observed frame hop (time, source -> destination, frame, direction) to this file. */
   debugLogFilename?: string;
+  /**
+   * A conversation without a task (a runtime with only processors and pipelines) that has seen no frame
+   * hop for this long is ended (`conversation.end_reason` = `idle_timeout`), so a pipeline dropped without
+   * an EndFrame does not stay in memory. 0 never ends one. Default 600000 (10 minutes).
+   */
+  conversationIdleTimeoutMs?: number;
+  /**
+   * Live conversations at most; starting one more ends the oldest (`max_conversations`, with a warning).
+   * Default 1000.
+   */
+  maxConversations?: number;
   /**
    * Creates a listener per conversation (transcript, recordings, logs). Used by session capture; most
    * applications leave it unset.

@@ -82,13 +82,6 @@ export function errorMessage(error: unknown): string {
   }
 }
 
-/** The class name of an error-like value, for `error.type`. */
-export function errorType(error: unknown, fallback: string): string {
-  if (error instanceof Error) return error.name || fallback;
-  const name = readField(error, "name", "name");
-  return typeof name === "string" && name.length > 0 ? name : fallback;
-}
-
 export function secondsBetween(startMs: number, endMs: number): number {
   return Math.max(0, endMs - startMs) / 1000;
 }

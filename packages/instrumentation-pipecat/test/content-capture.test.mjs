@@ -1,7 +1,8 @@
 // Content capture (on/off, size caps, flat bytes per turn), the attribute hook, and configuration rules.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { resolveSettings, validateConfig } from "../dist/esm/config.js";
+import { resolveLimits, resolveSettings, validateConfig } from "../dist/esm/config.js";
+import { isTracingEnabled } from "../dist/esm/session/options.js";
 import * as P from "./support/fake-pipecat.mjs";
 import { allRecordedText, byName, onlyOne } from "./support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
@@ -153,5 +154,36 @@ describe("configuration", () => {
     const settings = resolveSettings({}, {}, () => undefined);
     assert.equal(settings.turnEndTimeoutMs, 2500);
     assert.equal(settings.maxContentLength, 4096);
+  });
+
+  it("the capture variable takes @respan/core's boolean words, any case: 1/yes/on, 0/no/off; empty is unset (D8)", () => {
+    const env = (value) => ({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value });
+    const noWarn = () => assert.fail("no warning expected");
+    for (const word of ["0", "no", "off", "OFF", " No ", "false"]) {
+      assert.equal(resolveSettings({}, env(word), noWarn).captureContent, false, `"${word}" turns capture off`);
+    }
+    for (const word of ["1", "yes", "on", "ON", "Yes"]) {
+      assert.equal(resolveSettings({}, env(word), noWarn).captureContent, true, `"${word}" turns capture on`);
+    }
+    assert.equal(resolveSettings({}, env(""), noWarn).captureContent, true, "empty: unset, the default");
+    assert.equal(resolveSettings({}, env("  "), noWarn).captureContent, true);
+    const warnings = [];
+    resolveSettings({}, env("nope"), (name, raw) => warnings.push(raw));
+    assert.deepEqual(warnings, ["nope"]);
+    // RESPAN_TRACING_ENABLED reads the same words.
+    for (const word of ["0", "no", "off", "False"]) assert.equal(isTracingEnabled({ RESPAN_TRACING_ENABLED: word }), false);
+    for (const word of ["1", "on", "", "anything"]) assert.equal(isTracingEnabled({ RESPAN_TRACING_ENABLED: word }), true);
+  });
+
+  it("limits: a 10-minute idle timeout for conversations without a task and 1000 live conversations, both configurable", () => {
+    assert.deepEqual(resolveLimits({}), { idleTimeoutMs: 600_000, maxConversations: 1000 });
+    assert.deepEqual(resolveLimits({ conversationIdleTimeoutMs: 0, maxConversations: 5 }), { idleTimeoutMs: 0, maxConversations: 5 });
+    const cases = [
+      [{ conversationIdleTimeoutMs: -1 }, /"conversationIdleTimeoutMs".*>= 0/],
+      [{ conversationIdleTimeoutMs: Infinity }, /"conversationIdleTimeoutMs"/],
+      [{ maxConversations: 0 }, /"maxConversations".*positive integer/],
+      [{ maxConversations: 1.5 }, /"maxConversations"/],
+    ];
+    for (const [config, message] of cases) assert.throws(() => validateConfig(config), { name: "TypeError", message });
   });
 });

@@ -6,6 +6,8 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { diag, DiagLogLevel } from "@opentelemetry/api";
 import { PipecatInstrumentation } from "@respan/instrumentation-pipecat";
+import { DebugLog } from "../dist/esm/debug-log.js";
+import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import * as pipecat from "pipecat-ts";
 import otel from "./support/otel.cjs";
 
@@ -42,6 +44,33 @@ describe("debug log", () => {
       assert.ok(lines.some((line) => / BotStartedSpeakingFrame#\d+ upstream$/.test(line)));
       assert.ok(lines.filter((line) => / InputAudioRawFrame#\d+ /.test(line)).length > 100, "audio hops too");
       assert.ok(lines.some((line) => /ScriptedSTTService#\d+ -> LLMUserAggregator#\d+ TranscriptionFrame/.test(line)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a hop only records its raw fields: names are read and lines formatted when written, and the buffer is bounded", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pipecat-debug-"));
+    const file = path.join(dir, "hops.log");
+    try {
+      let nameReads = 0;
+      const source = {
+        get name() {
+          nameReads += 1;
+          return "Counted#0";
+        },
+      };
+      const log = new DebugLog(file, new ErrorReporter(diag));
+      for (let i = 0; i < 25_000; i++) log.hop(source, i % 2 === 0 ? null : undefined, { name: `Frame#${i}` }, 1);
+      assert.equal(nameReads, 0, "nothing is formatted while the pipeline pushes frames");
+      await log.close();
+      const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
+      assert.equal(lines.length, 20_001, "20 000 hops kept, the rest counted");
+      assert.match(lines[0], /Z Counted#0 -> \(end\) Frame#0 downstream$/);
+      assert.match(lines[1], /Z Counted#0 -> \(unknown\) Frame#1 downstream$/, "a runtime with private links");
+      assert.match(lines.at(-1), /\[5000 hops not logged: buffer full\]$/);
+      for (const line of lines.slice(0, -1)) assert.match(line, LINE);
+      assert.equal(nameReads, 20_000);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ const assert = require("node:assert/strict");
 const { before, describe, it } = require("node:test");
 const { SpanStatusCode } = require("@opentelemetry/api");
 const { instrumentedRuntime, runDemo } = require("./support/instrumented-runtime.cjs");
-const { byName, normalisedTree, onlyOne, parentIdOf, spanIdOf } = require("./support/otel.cjs");
+const { byName, endMs, normalisedTree, onlyOne, parentIdOf, spanIdOf, startMs } = require("./support/otel.cjs");
 
 const { exporter, pipecat } = instrumentedRuntime();
 
@@ -126,6 +126,20 @@ describe("golden trace of the scripted conversation", () => {
     assert.equal(traceIds.size, 1);
     for (const span of spans) assert.equal(span.status.code, SpanStatusCode.UNSET, `${span.name} not in error`);
     for (const span of spans) assert.equal(span.attributes["conversation.id"], "golden-1", `${span.name} carries the id`);
+  });
+
+  it("every child starts and ends within its parent (all spans; no orphan)", () => {
+    const byId = new Map(spans.map((span) => [spanIdOf(span), span]));
+    const label = (span) => `${span.name}${span.attributes["turn.number"] ? ` ${span.attributes["turn.number"]}` : ""}`;
+    for (const span of spans) {
+      if (span.name === "conversation") continue;
+      const parent = byId.get(parentIdOf(span));
+      assert.ok(parent !== undefined, `${label(span)} has its parent in the trace`);
+      const early = startMs(parent) - startMs(span);
+      const late = endMs(span) - endMs(parent);
+      assert.ok(early <= 0, `${label(span)} starts ${early.toFixed(3)} ms before its parent ${label(parent)}`);
+      assert.ok(late <= 0, `${label(span)} ends ${late.toFixed(3)} ms after its parent ${label(parent)}`);
+    }
   });
 
   it("records the latency breakdown of every answered user turn", () => {

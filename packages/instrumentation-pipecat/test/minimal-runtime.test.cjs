@@ -1,6 +1,7 @@
 // A differently shaped runtime (test/fixtures/minimal-runtime): only FrameProcessor and Pipeline, one-argument
 // processFrame, string directions, snake_case fields, its own frame classes. Traced through the require
-// hook under another module name, and through manuallyInstrument on a module loaded by absolute path.
+// hook under another module name, and through manuallyInstrument on a module loaded by absolute path; and a
+// variant whose processors keep their links in private fields.
 const assert = require("node:assert/strict");
 const path = require("node:path");
 const { describe, it } = require("node:test");
@@ -23,13 +24,16 @@ const hooked = new PipecatInstrumentation({ moduleNames: ["minimal-pipecat"], tu
 const portByName = requireInstalledMinimalRuntime();
 // Loaded by absolute path (no hook can match it), then instrumented by hand.
 const manual = new PipecatInstrumentation({ moduleNames: ["not-installed-runtime"], turnEndTimeoutMs: 5000 });
-const portByPath = require(path.join(minimalRuntimeDir, "index.js"));
+const portByPath = require(path.join(minimalRuntimeDir, "index.cjs"));
 manual.manuallyInstrument(portByPath);
+// The same port with private links (#next, #prev): the instrumentation cannot see where a pipeline ends.
+const privateLinks = new PipecatInstrumentation({ moduleNames: ["not-installed-runtime"], turnEndTimeoutMs: 5000 });
+const portWithPrivateLinks = require(path.join(minimalRuntimeDir, "private-links.cjs"));
+privateLinks.manuallyInstrument(portWithPrivateLinks);
 
-/** Two exchanges (the second uses the weather tool), inside an application span. */
-async function converse(port) {
-  exporter.reset();
-  await tracer.startActiveSpan("app.session", async (appSpan) => {
+/** One call: two exchanges (the second uses the weather tool), inside an application span. */
+function call(port) {
+  return tracer.startActiveSpan("app.session", async (appSpan) => {
     const loop = port.createVoiceLoop({ tool_ms: TOOL_MS });
     await loop.pipeline.processFrame(new port.StartFrame());
     await loop.microphone.say("hello there", 20);
@@ -37,7 +41,20 @@ async function converse(port) {
     await loop.pipeline.processFrame(new port.EndFrame());
     appSpan.end();
   });
+}
+
+async function converse(port) {
+  exporter.reset();
+  await call(port);
   return exporter.getFinishedSpans();
+}
+
+async function waitFor(predicate, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 function shape(span) {
@@ -118,5 +135,24 @@ describe("a minimal, differently shaped runtime", () => {
     manual.enable();
     assert.equal(portByPath.FrameProcessor.prototype.pushFrame.__original, wrapped.__original);
     assert.equal(byName(await converse(portByPath), "conversation").length, 1);
+  });
+});
+
+describe("a port whose processors keep their links private", () => {
+  it("gives one conversation per call, ended once the EndFrame has crossed the pipeline (D3)", async () => {
+    exporter.reset();
+    await Promise.all([call(portWithPrivateLinks), call(portWithPrivateLinks)]);
+    // No hop shows the end of the chain: each conversation ends once its EndFrame has stopped moving.
+    await waitFor(() => byName(exporter.getFinishedSpans(), "conversation").length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // room for any stray conversation to end too
+    const spans = exporter.getFinishedSpans();
+    assert.equal(byName(spans, "conversation").length, 2, "one conversation per call");
+    assert.deepEqual(normalisedTree(spans, shape), [EXPECTED[0], EXPECTED[0]]);
+    for (const app of byName(spans, "app.session")) {
+      const traceId = app.spanContext().traceId;
+      const ofCall = spans.filter((span) => span.spanContext().traceId === traceId);
+      assert.equal(ofCall.length, 11, "every span of the call in its trace");
+    }
+    assert.equal(privateLinks.isEnabled(), true);
   });
 });

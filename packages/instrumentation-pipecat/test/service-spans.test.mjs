@@ -2,8 +2,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { trace } from "@opentelemetry/api";
+import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
+import { frameKindOf } from "../dist/esm/class-names.js";
+import { ConversationTracer } from "../dist/esm/conversation-tracer.js";
+import { ErrorReporter } from "../dist/esm/error-reporter.js";
+import { BEGIN_SERVICE_CALL } from "../dist/esm/service-calls.js";
+import { FakeClock } from "./support/fake-clock.mjs";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, durationMs, endMs, onlyOne, parentIdOf, startMs } from "./support/otel.cjs";
+import { byName, durationMs, endMs, inMemoryTracing, onlyOne, parentIdOf, startMs } from "./support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const idOf = (span) => span.spanContext().spanId;
@@ -125,6 +132,31 @@ describe("stt spans", () => {
     assert.equal(endMs(first), firstEnd);
     assert.equal(startMs(second), firstEnd);
     assert.equal(second.attributes.transcript, "Second sentence.");
+  });
+});
+
+describe("STT audio processing", () => {
+  it("runs in the open segment, else the turn; with neither open it gets no context switch at all", () => {
+    const h = createHarness();
+    const activatedSpanId = () => {
+      const call = BEGIN_SERVICE_CALL.processAudioFrame(h.conversation, h.stt, [new P.InputAudioRawFrame()]);
+      return call === undefined ? undefined : trace.getSpan(call.context)?.spanContext().spanId;
+    };
+    const idOfOnly = (name) => onlyOne(h.spans(), name).spanContext().spanId;
+    h.hop(h.transport, new P.StartFrame());
+    const inGreeting = activatedSpanId();
+    h.hop(h.out, new P.BotStartedSpeakingFrame(), UP);
+    h.hop(h.out, new P.BotStoppedSpeakingFrame(), UP);
+    h.clock.advance(2500); // turn 1 timed out: between turns
+    assert.equal(activatedSpanId(), undefined, "nothing to activate: the original is called directly");
+    h.hop(h.transport, new P.UserStartedSpeakingFrame());
+    h.hop(h.stt, new P.InterimTranscriptionFrame("hel"));
+    const inSegment = activatedSpanId();
+    h.hop(h.stt, new P.TranscriptionFrame("hello"));
+    h.hop(h.transport, new P.CancelFrame());
+    assert.equal(inGreeting, byName(h.spans(), "turn").find((t) => t.attributes["turn.number"] === 1).spanContext().spanId);
+    assert.equal(inSegment, idOfOnly("stt"));
+    assert.equal(activatedSpanId(), undefined, "nor after the conversation ended");
   });
 });
 
@@ -404,5 +436,52 @@ describe("conversation end", () => {
     assert.equal(onlyOne(h.spans(), "stt").attributes["stt.incomplete"], true);
     assert.equal(onlyOne(h.spans(), "tts").attributes["tts.interrupted"], true);
     assert.equal(h.clock.pendingTimers, 0);
+  });
+
+  it("a failure while recording the end is reported under its own label; the end reason and the span's end still happen", () => {
+    const h = started();
+    // An error whose message cannot even be read: recording it on the conversation span throws.
+    const unreadable = new Error("placeholder");
+    Object.defineProperty(unreadable, "message", {
+      get() {
+        throw new Error("unreadable message");
+      },
+    });
+    assert.doesNotThrow(() => h.conversation.end("task_failed", unreadable));
+    const conversation = onlyOne(h.spans(), "conversation");
+    assert.equal(conversation.attributes["conversation.end_reason"], "task_failed");
+    assert.equal(h.conversation.isEnded, true);
+    assert.deepEqual(h.reported.map((report) => report.where), ["conversation error"]);
+    assert.equal(h.reported[0].error.message, "unreadable message");
+  });
+
+  it("a span that fails to end does not keep the other spans, or the conversation, open", () => {
+    const { exporter, tracer } = inMemoryTracing();
+    // A tracer whose tts spans throw when ended (a broken span processor, say).
+    const breaking = {
+      startSpan(name, options, parentContext) {
+        const span = tracer.startSpan(name, options, parentContext);
+        if (name === "tts") span.end = () => { throw new Error("span processor bug"); };
+        return span;
+      },
+    };
+    const errors = new ErrorReporter(diag);
+    const reported = [];
+    errors.report = (where) => reported.push(where);
+    const clock = new FakeClock();
+    const conversation = new ConversationTracer({
+      tracer: breaking, parentContext: ROOT_CONTEXT, conversationId: "conv-broken", clock, errors,
+      settings: { captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture: undefined },
+    });
+    const [transport, llm, tts] = [new P.Transport("t#0"), new P.OpenAILLMService(), new P.CartesiaTTSService()];
+    const hop = (source, frame, destination) => conversation.onHop(source, frame, 1, frameKindOf(frame), destination);
+    hop(transport, new P.StartFrame(), llm);
+    hop(llm, new P.LLMFullResponseStartFrame(), tts);
+    hop(tts, new P.TTSStartedFrame("c1"), transport);
+    conversation.end("task_finished");
+    const names = exporter.getFinishedSpans().map((span) => span.name).sort();
+    assert.deepEqual(names, ["conversation", "llm", "turn"], "everything but the broken span ended");
+    assert.equal(onlyOne(exporter.getFinishedSpans(), "conversation").attributes["conversation.end_reason"], "task_finished");
+    assert.deepEqual(reported, ["end spans"]);
   });
 });

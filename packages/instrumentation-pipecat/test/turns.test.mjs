@@ -312,3 +312,110 @@ describe("de-duplication", () => {
     assert.equal(durationMs(onlyOne(h.spans(), "conversation")), 0);
   });
 });
+
+describe("turn start and the spans inside a turn", () => {
+  it("a turn starts when the user really started speaking (the VAD's start, back-dated), as its stt span does (D5)", () => {
+    const h = createHarness();
+    h.hop(h.transport, new P.StartFrame());
+    botSpeaks(h, 1000);
+    h.clock.advance(3000); // the greeting's turn has timed out
+    const vadAt = h.clock.now();
+    h.hop(h.transport, new P.VADUserStartedSpeakingFrame(0.2));
+    h.clock.advance(50); // a turn-start strategy can confirm the user a little later
+    h.hop(h.transport, new P.UserStartedSpeakingFrame());
+    h.clock.advance(800);
+    h.hop(h.transport, new P.UserStoppedSpeakingFrame());
+    h.hop(h.stt, new P.TranscriptionFrame("Hello?"));
+    h.hop(h.transport, new P.CancelFrame());
+    const stt = onlyOne(h.spans(), "stt");
+    const turn2 = turnsOf(h)[1];
+    assert.equal(startMs(turn2), vadAt - 200);
+    assert.equal(startMs(stt), startMs(turn2), "the stt span starts with its turn, not before it");
+    assert.equal(parentIdOf(stt), turn2.spanContext().spanId);
+  });
+
+  it("an interruption's boundary is the user's real speech start: the interrupted turn ends where the next starts", () => {
+    const h = createHarness();
+    h.hop(h.transport, new P.StartFrame());
+    h.hop(h.out, new P.BotStartedSpeakingFrame(), UP);
+    h.clock.advance(1000);
+    const vadAt = h.clock.now();
+    h.hop(h.transport, new P.VADUserStartedSpeakingFrame(0.3));
+    h.hop(h.transport, new P.UserStartedSpeakingFrame());
+    h.hop(h.transport, new P.InterruptionFrame());
+    h.hop(h.transport, new P.CancelFrame());
+    const [turn1, turn2] = turnsOf(h);
+    assert.equal(turn1.attributes["turn.was_interrupted"], true);
+    assert.equal(endMs(turn1), vadAt - 300);
+    assert.equal(startMs(turn2), vadAt - 300);
+    assert.equal(turn1.attributes["turn.duration_seconds"], 0.7);
+  });
+
+  it("a back-dated start never goes before the previous turn's boundary", () => {
+    const h = createHarness();
+    h.hop(h.transport, new P.StartFrame());
+    const startedAt = h.clock.now();
+    h.clock.advance(100);
+    h.hop(h.transport, new P.VADUserStartedSpeakingFrame(0.5)); // "started" before the call did
+    h.hop(h.transport, new P.UserStartedSpeakingFrame());
+    h.hop(h.out, new P.BotStartedSpeakingFrame(), UP);
+    h.clock.advance(100);
+    h.hop(h.transport, new P.VADUserStartedSpeakingFrame(5));
+    h.hop(h.transport, new P.UserStartedSpeakingFrame());
+    h.hop(h.transport, new P.CancelFrame());
+    const [turn1, turn2] = turnsOf(h);
+    assert.equal(startMs(turn1), startedAt);
+    assert.equal(startMs(turn2), endMs(turn1));
+    assert.ok(startMs(turn2) >= startMs(turn1));
+  });
+
+  it("a turn that ends while work it started still runs ends when that work does; turn.duration_seconds keeps the rule", () => {
+    const h = createHarness();
+    h.hop(h.transport, new P.StartFrame());
+    h.hop(h.llm, new P.LLMFullResponseStartFrame());
+    h.hop(h.llm, new P.LLMTextFrame("Let me look that up."));
+    const call = { functionName: "slow_lookup", toolCallId: "t1", arguments: {} };
+    h.hop(h.llm, new P.FunctionCallInProgressFrame(call));
+    botSpeaks(h, 1000);
+    const botStoppedAt = h.clock.now();
+    h.clock.advance(2500); // the end-of-turn timeout fires while the tool still runs
+    assert.equal(byName(h.spans(), "turn").length, 0, "the turn waits for the work inside it");
+    h.clock.advance(1500);
+    h.hop(h.llm, new P.FunctionCallResultFrame({ ...call, result: { ok: true } }));
+    h.hop(h.llm, new P.LLMFullResponseEndFrame());
+    const doneAt = h.clock.now();
+    const turn = onlyOne(h.spans(), "turn");
+    assert.equal(endMs(turn), doneAt);
+    assert.equal(turn.attributes["turn.duration_seconds"], (botStoppedAt - startMs(turn)) / 1000);
+    for (const name of ["llm", "execute_tool slow_lookup"]) assert.ok(endMs(onlyOne(h.spans(), name)) <= endMs(turn));
+    h.hop(h.transport, new P.CancelFrame());
+    assert.ok(endMs(onlyOne(h.spans(), "conversation")) >= endMs(turn));
+  });
+
+  it("LLM and TTS work after an end-of-turn timeout is parented on the conversation: no orphan span (pipecat PR #3649)", () => {
+    const h = createHarness();
+    h.hop(h.transport, new P.StartFrame());
+    botSpeaks(h, 500);
+    h.clock.advance(2500);
+    assert.equal(turnsOf(h).length, 1, "turn 1 timed out");
+    // Between turns (e.g. a flow transition): a model run and its speech.
+    h.clock.advance(300);
+    const run = h.conversation.llmCallStarted(h.llm, { messages: [{ role: "user", content: "next step" }] });
+    h.hop(h.llm, new P.LLMFullResponseStartFrame());
+    h.hop(h.llm, new P.LLMTextFrame("Moving on."));
+    h.hop(h.llm, new P.LLMFullResponseEndFrame());
+    h.conversation.llmCallSettled(run, undefined, false);
+    h.conversation.ttsCallStarted(h.tts, "Moving on.");
+    h.hop(h.tts, new P.TTSStartedFrame("c2"));
+    h.hop(h.tts, new P.TTSStoppedFrame("c2"));
+    h.hop(h.transport, new P.CancelFrame());
+    const spans = h.spans();
+    const conversation = onlyOne(spans, "conversation");
+    for (const name of ["llm", "tts"]) {
+      const span = onlyOne(spans, name);
+      assert.equal(parentIdOf(span), conversation.spanContext().spanId, `${name} under the conversation`);
+      assert.equal(span.spanContext().traceId, conversation.spanContext().traceId);
+    }
+    assert.equal(new Set(spans.map((span) => span.spanContext().traceId)).size, 1, "one trace");
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * One conversation's session capture: the ConversationListener the tracer feeds. It turns the frames it is
+ * One conversation's session capture, fed by the tracer through its `listener`. It turns the frames it is
  * shown into the transcript (with the context aggregators' turn events), the dual-channel recording, the
  * session logs, and the session's attributes on the conversation span — and carries out the session
  * handle's abort / abortRecording / consent requests.
@@ -56,7 +56,14 @@ interface AggregatorLink {
   capture: SessionCapture | undefined;
 }
 
-export class SessionCapture implements ConversationListener, SessionControls {
+export class SessionCapture implements SessionControls {
+  /**
+   * What the tracer feeds. It has audio callbacks only when this session records audio (production mode),
+   * and the tracer is told when it stops (abort, abortRecording), so conversations that take no audio keep
+   * audio hops on the fast path.
+   */
+  readonly listener: ConversationListener;
+  private readonly stopAudio: () => void;
   private readonly session: ConversationSession;
   private readonly conversationSpan: Span;
   private readonly traceId: string;
@@ -84,6 +91,7 @@ export class SessionCapture implements ConversationListener, SessionControls {
     this.session = session;
     this.conversationSpan = info.span;
     this.traceId = info.span.spanContext().traceId;
+    this.stopAudio = () => info.stopAudio();
     this.timeline = timelineOf(info.task);
     const startMs = this.timeline();
     this.held = holdTrace(this.traceId);
@@ -105,11 +113,26 @@ export class SessionCapture implements ConversationListener, SessionControls {
     if (pending.abort) this.abort();
     else if (pending.abortRecording) this.abortRecording();
     else if (pending.consent) this.grantAudioConsent();
+    this.listener = this.createListener();
   }
 
-  // ---- the listener ----
+  private createListener(): ConversationListener {
+    const listener: ConversationListener = {
+      onFrame: (hop) => this.frame(hop),
+      onTurnStart: (turn) => this.turnStart(turn),
+      onTurnEnd: (turn) => this.turnEnd(turn),
+      onConversationEnd: (info) => this.conversationEnd(info),
+    };
+    if (this.recorder !== undefined) {
+      listener.onUserAudio = (frame, wallTimeMs) => this.userAudio(frame, wallTimeMs);
+      listener.onBotAudio = (frame, wallTimeMs) => this.botAudio(frame, wallTimeMs);
+    }
+    return listener;
+  }
 
-  onFrame(hop: FrameHop): void {
+  // ---- what the listener is told ----
+
+  private frame(hop: FrameHop): void {
     if (this.ended) return;
     this.registerProcessor(hop.source);
     if (hop.destination) this.registerProcessor(hop.destination);
@@ -155,7 +178,7 @@ export class SessionCapture implements ConversationListener, SessionControls {
     }
   }
 
-  onUserAudio(frame: object, wallTimeMs: number): void {
+  private userAudio(frame: object, wallTimeMs: number): void {
     const recorder = this.recorder;
     if (!recorder || this.ended) return;
     const audio = readField(frame, "audio", "audio");
@@ -167,7 +190,7 @@ export class SessionCapture implements ConversationListener, SessionControls {
     recorder.addUserAudio(audio, sampleRate, channels, this.now(wallTimeMs) - durationMs);
   }
 
-  onBotAudio(frame: object, wallTimeMs: number): void {
+  private botAudio(frame: object, wallTimeMs: number): void {
     const recorder = this.recorder;
     if (!recorder || this.ended) return;
     const audio = readField(frame, "audio", "audio");
@@ -175,7 +198,7 @@ export class SessionCapture implements ConversationListener, SessionControls {
     recorder.addBotAudio(audio, sampleRateOf(frame), channelsOf(frame), this.now(wallTimeMs));
   }
 
-  onTurnStart(turn: TurnInfo): void {
+  private turnStart(turn: TurnInfo): void {
     if (this.ended || this.aborted) return;
     this.currentTurn = turn.turnNumber;
     this.turnSpans.set(turn.turnNumber, turn.span);
@@ -183,7 +206,7 @@ export class SessionCapture implements ConversationListener, SessionControls {
     if (offset !== undefined) turn.span.setAttribute(ATTR_RECORDING_OFFSET_SECONDS, round3(offset));
   }
 
-  onTurnEnd(turn: TurnInfo): void {
+  private turnEnd(turn: TurnInfo): void {
     this.turnSpans.delete(turn.turnNumber);
     if (this.ended || this.aborted) return;
     this.transcript.completeTurn(turn.turnNumber, {
@@ -193,7 +216,7 @@ export class SessionCapture implements ConversationListener, SessionControls {
     });
   }
 
-  onConversationEnd(info: ConversationEndInfo): void {
+  private conversationEnd(info: ConversationEndInfo): void {
     if (this.ended) return;
     const endMs = this.now(info.endTimeMs);
     this.ended = true;
@@ -296,6 +319,7 @@ export class SessionCapture implements ConversationListener, SessionControls {
     if (!recorder) return;
     this.recorder = undefined;
     this.recordingStatus = status;
+    this.stopAudio();
     void recorder.discard();
   }
 

@@ -26,7 +26,7 @@ export function createSessionCapture(defaults?: SessionOptions): SessionCaptureF
       session = new ConversationSession(resolveSessionOptions(undefined, defaults), true, runtimeSessionId(info.task));
     }
     if (!session.enabled) return undefined;
-    return new SessionCapture(session, info);
+    return new SessionCapture(session, info).listener;
   };
 }
 

@@ -3,6 +3,7 @@
  * naming the option and what it accepts), with precedence option > environment variable > default.
  */
 import path from "node:path";
+import { parseEnvBoolean } from "../env-boolean.js";
 import type { RecordingSink } from "./sinks.js";
 import type { SessionLogRecord } from "./logs.js";
 import {
@@ -65,7 +66,6 @@ export interface ResolvedSessionOptions {
 const ENV_TRACING_ENABLED = "RESPAN_TRACING_ENABLED";
 const ENV_TRACES_DIR = "RESPAN_TRACES_DIR";
 const DEFAULT_TRACES_DIR = "./traces";
-const FALSE_WORDS = ["false", "0", "no", "off"];
 
 const OPTION_NAMES: ReadonlyArray<keyof SessionOptions> = [
   "sessionId",
@@ -88,10 +88,21 @@ function fail(option: string, accepted: string, value: unknown): never {
   return invalidOption(OWNER, option, accepted, value);
 }
 
-/** False when RESPAN_TRACING_ENABLED turns tracing off (false / 0 / no / off). */
+/**
+ * Where a @respan/core client publishes whether tracing is on (`enabled` option > RESPAN_TRACING_ENABLED),
+ * so that its `enabled: false` switches session capture off without this package importing it.
+ */
+const CLIENT_TRACING_ENABLED_KEY = Symbol.for("@respan/core.tracingEnabled");
+
+/**
+ * False when tracing is off: as a running @respan/core client decided it, else as RESPAN_TRACING_ENABLED
+ * says (false / 0 / no / off).
+ */
 export function isTracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const raw = env[ENV_TRACING_ENABLED];
-  return raw === undefined || !FALSE_WORDS.includes(raw.trim().toLowerCase());
+  const published = (globalThis as { [CLIENT_TRACING_ENABLED_KEY]?: unknown })[CLIENT_TRACING_ENABLED_KEY];
+  if (typeof published === "boolean") return published;
+  // Any other value leaves tracing on (@respan/core, which owns this variable, reports it).
+  return parseEnvBoolean(env[ENV_TRACING_ENABLED], () => undefined) !== false;
 }
 
 function isSink(value: unknown): value is RecordingSink {

@@ -1,5 +1,5 @@
 import { SpanKind } from "@opentelemetry/api";
-import type { Attributes, Context } from "@opentelemetry/api";
+import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_INPUT,
   ATTR_INPUT_MESSAGE_COUNT,
@@ -115,7 +115,7 @@ export class LlmRuns {
     this.contextHeadingTo.set(service, llmContext);
   }
 
-  callStarted(service: object, llmContext: unknown, atMs: number, parent: Context): LlmRun {
+  callStarted(service: object, llmContext: unknown, atMs: number, parent: TracedSpan): LlmRun {
     const current = this.open.get(service);
     if (current !== undefined && !current.viaCall) {
       current.viaCall = true;
@@ -133,7 +133,7 @@ export class LlmRuns {
     if (this.open.get(run.service) === run) this.endRun(run, atMs);
   }
 
-  responseStarted(service: object, atMs: number, parent: Context): void {
+  responseStarted(service: object, atMs: number, parent: TracedSpan): void {
     const current = this.open.get(service);
     if (current !== undefined && !current.responseStarted) {
       current.responseStarted = true;
@@ -183,7 +183,7 @@ export class LlmRuns {
     this.contextHeadingTo.clear();
   }
 
-  private startRun(service: object, atMs: number, parent: Context, llmContext: unknown): LlmRun {
+  private startRun(service: object, atMs: number, parent: TracedSpan, llmContext: unknown): LlmRun {
     const span = this.factory.start("llm", SPAN_LLM, parent, atMs, {
       [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT,
       [ATTR_GEN_AI_OUTPUT_TYPE]: GEN_AI_OUTPUT_TYPE_VALUE_TEXT,

@@ -1,5 +1,4 @@
 import { SpanKind } from "@opentelemetry/api";
-import type { Context } from "@opentelemetry/api";
 import {
   ATTR_IS_FINAL,
   ATTR_LANGUAGE,
@@ -51,9 +50,14 @@ export class SttSegments {
     private readonly onTimerError: (error: unknown) => void,
   ) {}
 
-  /** The open segment's context, so STT calls run inside it. */
-  get openContext(): Context | undefined {
-    return this.open?.span.context;
+  /** The open segment's span, so STT calls run inside it. */
+  get openSpan(): TracedSpan | undefined {
+    return this.open?.span;
+  }
+
+  /** When the user started the speech in progress (back-dated by the VAD), or undefined when not speaking. */
+  get speechStartMs(): number | undefined {
+    return this.speaking ? this.utteranceStartMs : undefined;
   }
 
   /** `atMs` is when the user really started (VAD frames are back-dated by their `startSecs`). */
@@ -78,7 +82,7 @@ export class SttSegments {
     }, STT_FINAL_GRACE_MS);
   }
 
-  transcription(frame: object, source: object, isFinal: boolean, atMs: number, parent: Context): void {
+  transcription(frame: object, source: object, isFinal: boolean, atMs: number, parent: TracedSpan): void {
     const segment = this.open ?? this.openSegment(source, atMs, parent);
     segment.lastTranscriptMs = atMs;
     const text = readString(frame, "text", "text") ?? "";
@@ -108,7 +112,7 @@ export class SttSegments {
     this.endOpen(true);
   }
 
-  private openSegment(source: object, atMs: number, parent: Context): Segment {
+  private openSegment(source: object, atMs: number, parent: TracedSpan): Segment {
     // Back-date to the start of the speech, but never before the previous segment of the same speech.
     const startMs = Math.min(atMs, Math.max(this.utteranceStartMs ?? atMs, this.lastSegmentEndMs));
     const identity = (roleOf(source) & Role.STT) !== 0 ? serviceIdentity(source, "STTService") : {};

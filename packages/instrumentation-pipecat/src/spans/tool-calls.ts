@@ -1,4 +1,3 @@
-import type { Context } from "@opentelemetry/api";
 import { ATTR_TOOL_CANCELLED, SPAN_TOOL_PREFIX } from "../attribute-keys.js";
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -55,17 +54,17 @@ interface OpenCall {
 export class ToolCalls {
   private readonly open = new Map<string, OpenCall>();
   private readonly finished = new Set<string>();
-  private readonly requestedBy = new Map<string, Context>();
+  private readonly requestedBy = new Map<string, TracedSpan>();
 
   constructor(private readonly factory: SpanFactory) {}
 
   /** The LLM asked for `toolCallId` while `parent` (its llm span) was the current run. */
-  requested(toolCallId: string, parent: Context): void {
+  requested(toolCallId: string, parent: TracedSpan): void {
     if (!this.requestedBy.has(toolCallId)) this.requestedBy.set(toolCallId, parent);
   }
 
   /** The call started; returns its span (the existing one if it already started). */
-  started(call: ToolCallDescriptor, atMs: number, fallbackParent: Context): TracedSpan | undefined {
+  started(call: ToolCallDescriptor, atMs: number, fallbackParent: TracedSpan): TracedSpan | undefined {
     const existing = this.open.get(call.toolCallId);
     if (existing !== undefined) return existing.span;
     if (this.finished.has(call.toolCallId)) return undefined;

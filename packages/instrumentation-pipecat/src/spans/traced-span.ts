@@ -17,14 +17,28 @@ export class SpanFactory {
     private readonly common: Attributes,
   ) {}
 
-  start(kind: PipecatSpanKind, name: string, parent: Context, startMs: number, attributes: Attributes,
+  /** The root of the conversation's spans, under the caller's context. */
+  startRoot(kind: PipecatSpanKind, name: string, parentContext: Context, startMs: number, attributes: Attributes): TracedSpan {
+    return this.open(kind, name, parentContext, undefined, startMs, attributes, SpanKind.INTERNAL);
+  }
+
+  /**
+   * A child of `parent`. It never starts before its parent (a back-dated start is clamped to the parent's),
+   * and its parent's end waits for it (see TracedSpan.end).
+   */
+  start(kind: PipecatSpanKind, name: string, parent: TracedSpan, startMs: number, attributes: Attributes,
     spanKind: SpanKind = SpanKind.INTERNAL): TracedSpan {
+    return this.open(kind, name, parent.context, parent, Math.max(startMs, parent.startMs), attributes, spanKind);
+  }
+
+  private open(kind: PipecatSpanKind, name: string, parentContext: Context, parent: TracedSpan | undefined,
+    startMs: number, attributes: Attributes, spanKind: SpanKind): TracedSpan {
     const span = this.tracer.startSpan(
       name,
       { kind: spanKind, startTime: startMs, attributes: { ...this.common, ...attributes } },
-      parent,
+      parentContext,
     );
-    return new TracedSpan(this, kind, span, trace.setSpan(parent, span), startMs);
+    return new TracedSpan(this, kind, span, trace.setSpan(parentContext, span), startMs, parent);
   }
 
   /** @internal called by TracedSpan.end */
@@ -44,10 +58,21 @@ export class SpanFactory {
 /**
  * A span plus the attributes gathered while it is open. Those are set when it ends, after the attribute
  * hook has seen them (so the hook can redact them).
+ *
+ * A parent never ends before its children: a span ended while children are still open (a turn that
+ * ends while the llm run it started waits on a tool) is finished when its last child finishes, at the
+ * later of the two end times, as Respan's own tracing does. Ending the conversation ends every child
+ * first, so nothing waits past it (and the conversation itself never waits: see endNow).
  */
 export class TracedSpan {
   private readonly pending: Attributes = {};
   private ended = false;
+  private finished = false;
+  private requestedEndMs = 0;
+  private openChildren = 0;
+  private latestChildEndMs = Number.NEGATIVE_INFINITY;
+  /** The parent waiting for this span to finish (none when the parent had already finished). */
+  private readonly waitingParent: TracedSpan | undefined;
 
   constructor(
     private readonly factory: SpanFactory,
@@ -56,8 +81,15 @@ export class TracedSpan {
     /** The parent's context with this span set: what children and nested calls run in. */
     readonly context: Context,
     readonly startMs: number,
-  ) {}
+    parent: TracedSpan | undefined,
+  ) {
+    if (parent !== undefined && !parent.finished) {
+      parent.openChildren += 1;
+      this.waitingParent = parent;
+    }
+  }
 
+  /** Whether end() was called (the span may still wait for its children to finish). */
   get isEnded(): boolean {
     return this.ended;
   }
@@ -86,6 +118,34 @@ export class TracedSpan {
   end(endMs: number): void {
     if (this.ended) return;
     this.ended = true;
-    this.factory.finish(this, this.pending, Math.max(endMs, this.startMs));
+    this.requestedEndMs = endMs;
+    if (this.openChildren === 0) this.finish();
+  }
+
+  /**
+   * Ends the span now, even if children are still open: for the conversation, whose end has already ended
+   * every child — unless that failed, and then nothing may keep the trace's root from being exported.
+   */
+  endNow(endMs: number): void {
+    if (this.finished) return;
+    this.ended = true;
+    this.requestedEndMs = endMs;
+    this.finish();
+  }
+
+  private finish(): void {
+    this.finished = true;
+    const endMs = Math.max(this.requestedEndMs, this.startMs, this.latestChildEndMs);
+    try {
+      this.factory.finish(this, this.pending, endMs);
+    } finally {
+      this.waitingParent?.childFinished(endMs);
+    }
+  }
+
+  private childFinished(endMs: number): void {
+    this.openChildren -= 1;
+    if (endMs > this.latestChildEndMs) this.latestChildEndMs = endMs;
+    if (this.ended && !this.finished && this.openChildren === 0) this.finish();
   }
 }

@@ -1,5 +1,4 @@
 import { SpanKind } from "@opentelemetry/api";
-import type { Context } from "@opentelemetry/api";
 import {
   ATTR_METRICS_CHARACTER_COUNT,
   ATTR_METRICS_TTFB,
@@ -48,7 +47,7 @@ export class TtsContexts {
    * A synthesize(text) call on `service`: joins the open audio context or opens one. Blank text speaks
    * nothing, so it opens nothing.
    */
-  callStarted(service: object, text: unknown, atMs: number, parent: Context): TracedSpan | undefined {
+  callStarted(service: object, text: unknown, atMs: number, parent: TracedSpan): TracedSpan | undefined {
     const spoken = typeof text === "string" && text.trim() !== "";
     const audio = this.open.get(service) ?? (spoken ? this.start(service, undefined, atMs, parent) : undefined);
     if (audio === undefined) return undefined;
@@ -66,7 +65,7 @@ export class TtsContexts {
     this.end(service, audio, atMs, false);
   }
 
-  started(service: object, contextId: string | undefined, atMs: number, parent: Context): void {
+  started(service: object, contextId: string | undefined, atMs: number, parent: TracedSpan): void {
     const audio = this.open.get(service);
     if (audio !== undefined && (audio.contextId === undefined || audio.contextId === contextId)) {
       audio.contextId = contextId;
@@ -109,7 +108,7 @@ export class TtsContexts {
     for (const [service, audio] of [...this.open]) this.end(service, audio, atMs, true);
   }
 
-  private start(service: object, contextId: string | undefined, atMs: number, parent: Context): AudioContext {
+  private start(service: object, contextId: string | undefined, atMs: number, parent: TracedSpan): AudioContext {
     const voice = voiceOf(service);
     const span = this.factory.start("tts", SPAN_TTS, parent, atMs, {
       [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_TTS,

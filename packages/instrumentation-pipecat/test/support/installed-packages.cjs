@@ -49,7 +49,7 @@ function requireInstalledPipecat() {
 
 /** `require("minimal-pipecat")`: the differently shaped port, installed under its own name. */
 function requireInstalledMinimalRuntime() {
-  installPackage("minimal-pipecat", minimalRuntimeDir, ["package.json", "index.js"]);
+  installPackage("minimal-pipecat", minimalRuntimeDir, ["package.json", "index.cjs", "port.cjs"]);
   return requireFromApp("minimal-pipecat");
 }
 

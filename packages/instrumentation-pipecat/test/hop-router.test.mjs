@@ -1,0 +1,215 @@
+// The HopRouter (which conversation a hop belongs to, and which conversations stay alive), driven with
+// fake processors and frames on a fake clock.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
+import { createSessionCapture, getSession } from "@respan/instrumentation-pipecat";
+import { ConversationTracer } from "../dist/esm/conversation-tracer.js";
+import { ErrorReporter } from "../dist/esm/error-reporter.js";
+import { HopRouter } from "../dist/esm/hop-router.js";
+import { FakeClock } from "./support/fake-clock.mjs";
+import * as P from "./support/fake-pipecat.mjs";
+import { byName, endMs, inMemoryTracing } from "./support/otel.cjs";
+
+const DEFAULT_LIMITS = { idleTimeoutMs: 60_000, maxConversations: 100 };
+
+/** A router whose conversations are real ConversationTracers on a fake clock, exporting to memory. */
+function createRouter({ limits = DEFAULT_LIMITS, sessionCapture } = {}) {
+  const { exporter, tracer } = inMemoryTracing();
+  const clock = new FakeClock();
+  const errors = new ErrorReporter(diag);
+  const created = [];
+  const router = new HopRouter(
+    (origin, hooks) => {
+      const conversation = new ConversationTracer({
+        tracer,
+        parentContext: origin.parentContext,
+        conversationId: `router-conv-${created.length + 1}-${Math.random().toString(36).slice(2)}`,
+        settings: { captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture },
+        clock,
+        errors,
+        task: origin.task,
+        onEnded: hooks.onEnded,
+        onAudioStopped: hooks.onAudioStopped,
+      });
+      created.push(conversation);
+      return conversation;
+    },
+    clock,
+    errors,
+    limits,
+  );
+  const conversations = () => byName(exporter.getFinishedSpans(), "conversation");
+  return { router, clock, created, conversations };
+}
+
+/** Fake processors linked a -> b -> ... (next/prev fields, as pipecat-ts has). */
+function chain(count) {
+  const processors = Array.from({ length: count }, (_, i) => new P.Transport(`p${i}#0`));
+  for (let i = 0; i < count - 1; i++) {
+    processors[i].next = processors[i + 1];
+    processors[i + 1].prev = processors[i];
+  }
+  return processors;
+}
+
+function collectWarnings() {
+  const warnings = [];
+  const onWarning = (warning) => warnings.push(warning);
+  process.on("warning", onWarning);
+  return {
+    warnings,
+    async stop() {
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      process.off("warning", onWarning);
+    },
+  };
+}
+
+describe("ownership", () => {
+  it("a processor outside the task's graph pushing a frame of the task's conversation joins it: no spurious conversation", () => {
+    const { router, created } = createRouter();
+    const [source, next] = chain(2);
+    const stray = new P.Transport("stray#0"); // created and linked after run() claimed the graph
+    const conversation = router.beginTask({ pipeline: source }, ROOT_CONTEXT);
+    const start = new P.StartFrame();
+    router.onPushFrame(source, start, 1);
+    router.onPushFrame(stray, start, 1);
+    router.onPushFrame(stray, new P.UserStartedSpeakingFrame(), 1);
+    assert.equal(created.length, 1, "one conversation");
+    assert.equal(router.liveOwner(stray), conversation);
+    assert.equal(router.liveOwner(next), conversation);
+  });
+
+  it("claims a task's pipeline once: StartFrames of other, task-less pipelines never walk it again", () => {
+    const { router, created } = createRouter();
+    let pipelineReads = 0;
+    const [source] = chain(3);
+    router.beginTask({ get pipeline() { pipelineReads += 1; return source; } }, ROOT_CONTEXT);
+    for (let i = 0; i < 20; i++) {
+      const [first] = chain(2);
+      router.onPushFrame(first, new P.StartFrame(), "downstream");
+    }
+    assert.equal(created.length, 21, "each task-less pipeline got its own conversation");
+    assert.equal(pipelineReads, 1);
+  });
+
+  it("a processor linked next to a running pipeline after it started joins it through its neighbour", () => {
+    const { router, created } = createRouter();
+    const [source, last] = chain(2);
+    const conversation = router.beginTask({ pipeline: source }, ROOT_CONTEXT);
+    const added = new P.Transport("added#0");
+    last.next = added;
+    added.prev = last;
+    router.onPushFrame(added, new P.StartFrame(), 1); // its own StartFrame, e.g. a sub-pipeline's
+    assert.equal(created.length, 1);
+    assert.equal(router.liveOwner(added), conversation);
+  });
+});
+
+describe("audio hops", () => {
+  const memorySink = () => ({ write() {}, close() {}, abort() {} });
+
+  /** How many owner lookups `count` audio hops from `processor` cost. */
+  function ownerLookupsForAudio(router, processor, count) {
+    let lookups = 0;
+    const liveOwner = router.liveOwner;
+    router.liveOwner = function (...args) {
+      lookups += 1;
+      return liveOwner.apply(this, args);
+    };
+    for (let i = 0; i < count; i++) router.onPushFrame(processor, new P.InputAudioRawFrame(), 1);
+    delete router.liveOwner;
+    return lookups;
+  }
+
+  it("skip all work while no conversation's session records: testing mode keeps audio on the fast path", () => {
+    const { router, created } = createRouter({ sessionCapture: createSessionCapture({ mode: "testing" }) });
+    const [source] = chain(2);
+    router.onPushFrame(source, new P.StartFrame(), 1);
+    assert.equal(created[0].wantsAudio, false, "a testing session takes no audio");
+    assert.equal(ownerLookupsForAudio(router, source, 50), 0);
+    created[0].end("cancel_frame");
+  });
+
+  it("reach a recording session, and stop the moment its recording is aborted", () => {
+    const { router, created } = createRouter({
+      sessionCapture: createSessionCapture({ mode: "production", recordingSink: memorySink }),
+    });
+    const [source] = chain(2);
+    router.onPushFrame(source, new P.StartFrame(), 1);
+    const [conversation] = created;
+    assert.equal(conversation.wantsAudio, true);
+    assert.equal(ownerLookupsForAudio(router, source, 10), 10);
+    getSession(conversation.conversationId).abortRecording();
+    assert.equal(conversation.wantsAudio, false);
+    assert.equal(ownerLookupsForAudio(router, source, 10), 0, "the router no longer counts it as taking audio");
+    conversation.end("cancel_frame");
+  });
+
+  it("an aborted session takes no audio from the start", () => {
+    const { router, created } = createRouter({
+      sessionCapture: createSessionCapture({ mode: "production", recordingSink: memorySink }),
+    });
+    const [source] = chain(2);
+    router.onPushFrame(source, new P.StartFrame(), 1);
+    const [conversation] = created;
+    getSession(conversation.conversationId).abort();
+    assert.equal(conversation.wantsAudio, false);
+    assert.equal(ownerLookupsForAudio(router, source, 10), 0);
+    conversation.end("cancel_frame");
+  });
+});
+
+describe("conversations without a task", () => {
+  it("end after the idle timeout without a hop, at their last hop; a hop keeps one alive (D4)", () => {
+    const { router, clock, conversations } = createRouter({ limits: { idleTimeoutMs: 60_000, maxConversations: 100 } });
+    const [source] = chain(2);
+    router.onPushFrame(source, new P.StartFrame(), 1);
+    clock.advance(30_000);
+    router.onPushFrame(source, new P.UserStartedSpeakingFrame(), 1);
+    const lastHopAt = clock.now();
+    clock.advance(59_000);
+    assert.equal(conversations().length, 0, "30 s + 59 s: seen 59 s ago, still alive");
+    clock.advance(20_000);
+    const [conversation] = conversations();
+    assert.equal(conversation.attributes["conversation.end_reason"], "idle_timeout");
+    assert.equal(endMs(conversation), lastHopAt);
+    assert.equal(clock.pendingTimers, 0, "no check runs once no conversation without a task is left");
+  });
+
+  it("a conversation run by a task is never ended by idleness (its run() ends it)", () => {
+    const { router, clock, created, conversations } = createRouter({ limits: { idleTimeoutMs: 1000, maxConversations: 100 } });
+    const [source] = chain(2);
+    router.beginTask({ pipeline: source }, ROOT_CONTEXT);
+    router.onPushFrame(source, new P.StartFrame(), 1);
+    clock.advance(60_000);
+    assert.equal(conversations().length, 0);
+    assert.equal(clock.pendingTimers, 0, "no idle check armed for it");
+    created[0].end("task_finished");
+  });
+
+  it("an idle timeout of 0 never ends one", () => {
+    const { router, clock, created, conversations } = createRouter({ limits: { idleTimeoutMs: 0, maxConversations: 100 } });
+    router.onPushFrame(chain(2)[0], new P.StartFrame(), 1);
+    clock.advance(24 * 3600_000);
+    assert.equal(conversations().length, 0);
+    created[0].end("cancel_frame");
+  });
+});
+
+describe("the cap on live conversations", () => {
+  it("starting one more than maxConversations ends the oldest, with one warning (D4)", async () => {
+    const { router, created, conversations } = createRouter({ limits: { idleTimeoutMs: 60_000, maxConversations: 2 } });
+    const collected = collectWarnings();
+    for (let i = 0; i < 4; i++) router.onPushFrame(chain(2)[0], new P.StartFrame(), 1);
+    await collected.stop();
+    assert.equal(created.length, 4);
+    assert.deepEqual(created.map((conversation) => conversation.isEnded), [true, true, false, false]);
+    assert.deepEqual(conversations().map((span) => span.attributes["conversation.end_reason"]), ["max_conversations", "max_conversations"]);
+    const ours = collected.warnings.filter((warning) => warning.code === "PIPECAT_INSTRUMENTATION_WARNING");
+    assert.equal(ours.length, 1);
+    assert.match(ours[0].message, /maxConversations/);
+    for (const conversation of created) conversation.end("cancel_frame");
+  });
+});
