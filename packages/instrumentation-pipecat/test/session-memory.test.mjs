@@ -26,7 +26,8 @@ it("records a 30-minute call with flat memory and every frame on disk", async ()
     assert.equal(size, 44 + total);
     assert.equal(summary.failed, false);
     assert.equal(summary.durationSeconds, 1800);
-    assert.ok(summary.droppedBytes < total, "most audio reached the file");
+    // ~2% measured on an idle machine; a generous bound for a loaded one, still far from "dropped it all".
+    assert.ok(summary.droppedBytes < total * 0.25, `at least 75% of the audio reached the file (dropped ${summary.droppedBytes} of ${total} bytes)`);
     const first = samples[0];
     for (const sample of samples) {
       assert.ok(sample.heapUsed - first.heapUsed < 8 * MB, `heap grew by ${(sample.heapUsed - first.heapUsed) / MB} MB`);
