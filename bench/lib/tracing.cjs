@@ -1,0 +1,87 @@
+"use strict";
+// Loads pipecat-ts for a workload, traced or not. In this workspace `pipecat-ts` is a symlink that Node
+// resolves to packages/pipecat, a path without a node_modules segment, so no require hook can recognise
+// it: the runtime is handed to the instrumentation with manuallyInstrument() instead, which patches the
+// same prototypes. The function checks the patch is in place.
+//
+//   plain   no instrumentation at all: the baseline.
+//   context no instrumentation, but OpenTelemetry's context manager registered and in use — the
+//           AsyncLocalStorage-based one of NodeTracerProvider, switched on by a first context.with(),
+//           as any span export does. On Node 20 that alone puts a hook on every promise the process
+//           creates: the floor any OpenTelemetry tracing pays, whatever the instrumentation does.
+//   otel    PipecatInstrumentation on a NodeTracerProvider whose BatchSpanProcessor (default limits)
+//           feeds the OTLP JSON serializer into a discarding sink: every span is built, batched and
+//           serialised, as with a healthy collector.
+//   respan  PipecatInstrumentation registered by the @respan/core client, sending to Respan at
+//           `endpoint` (a loopback port that refuses or stalls: the backend is down).
+const { context, ROOT_CONTEXT } = require("@opentelemetry/api");
+const { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
+const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
+const { DiscardingOtlpJsonExporter } = require("./discarding-otlp-exporter.cjs");
+const { SpanCounter } = require("./span-counter.cjs");
+
+const MODES = ["plain", "context", "otel", "respan", "memory"];
+
+function assertPatched(pipecat) {
+  const pushFrame = pipecat.FrameProcessor.prototype.pushFrame;
+  if (pushFrame.__wrapped !== true) {
+    throw new Error("PipecatInstrumentation.manuallyInstrument() did not patch FrameProcessor.prototype.pushFrame");
+  }
+}
+
+/**
+ * @param {"plain"|"context"|"otel"|"respan"|"memory"} mode  ("memory": every span kept in memory, for workloads
+ *   that need the spans themselves)
+ * @param {{ endpoint?: string, spanProcessors?: object[] }} options  extra processors run before export
+ */
+function loadRuntime(mode, options = {}) {
+  if (!MODES.includes(mode)) throw new Error(`unknown tracing mode "${mode}" (expected ${MODES.join(", ")})`);
+  if (mode === "plain" || mode === "context") {
+    if (mode === "context") {
+      new NodeTracerProvider().register();
+      context.with(ROOT_CONTEXT, () => undefined);
+    }
+    return { pipecat: require("pipecat-ts"), counter: undefined, drainQueue() {}, stats: () => undefined };
+  }
+
+  const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
+  const instrumentation = new PipecatInstrumentation();
+  const counter = new SpanCounter();
+  const processors = [counter, ...(options.spanProcessors ?? [])];
+  let tracing;
+  if (mode === "respan") {
+    const { Respan } = require("@respan/core");
+    if (options.endpoint === undefined) throw new Error("mode respan needs an endpoint");
+    const respan = new Respan({
+      apiKey: "bench-placeholder-key",
+      baseUrl: options.endpoint,
+      instrumentations: [instrumentation],
+      spanProcessors: processors,
+      tracesDir: false,
+      printTree: false,
+      flushOnExit: false,
+      logLevel: "silent",
+    });
+    tracing = { drainQueue() {}, stats: () => respan.getStats(), flush: () => respan.flush() };
+  } else {
+    const exporter = mode === "memory" ? new InMemorySpanExporter() : new DiscardingOtlpJsonExporter();
+    const exportProcessor = mode === "memory" ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
+    const provider = new NodeTracerProvider({ spanProcessors: [...processors, exportProcessor] });
+    provider.register();
+    instrumentation.setTracerProvider(provider);
+    tracing = {
+      exporter,
+      // The discarding exporter is synchronous, so a flush empties the batch queue before it returns:
+      // heap samples then never include a half-full queue.
+      drainQueue: () => void exportProcessor.forceFlush(),
+      stats: () => (mode === "memory" ? undefined : { exportedSpans: exporter.exportedSpans, exportedBytes: exporter.exportedBytes }),
+      flush: () => provider.forceFlush(),
+    };
+  }
+  const pipecat = require("pipecat-ts");
+  instrumentation.manuallyInstrument(pipecat);
+  assertPatched(pipecat);
+  return { pipecat, counter, instrumentation, ...tracing };
+}
+
+module.exports = { loadRuntime };

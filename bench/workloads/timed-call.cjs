@@ -1,0 +1,44 @@
+"use strict";
+// One timed call in a fresh process: wall and CPU time of the conversation (module loading, the tracing
+// setup and a short warm-up call are not timed), then the settled heap at the end. With the healthy
+// exporter the clock stops only once the last partial batch is serialised too, so every span's
+// export is paid for inside the timed region.
+// Usage: node --expose-gc timed-call.cjs --mode plain|otel|respan --turns N [--warmup N] [--endpoint URL]
+const { setTimeout: delay } = require("node:timers/promises");
+const { createVoiceCall } = require("../lib/voice-call.cjs");
+const { loadRuntime } = require("../lib/tracing.cjs");
+const { nextTurnOfEventLoop, parseArgs, positiveIntegerArg, runWorkload, settledHeapBytes } = require("../lib/child-result.cjs");
+
+const EXPORT_ATTEMPT_MS = 300;
+
+runWorkload(async () => {
+  const args = parseArgs();
+  const turns = positiveIntegerArg(args, "turns");
+  const runtime = loadRuntime(args.mode, { endpoint: args.endpoint });
+  if (args.warmup !== undefined) await createVoiceCall(runtime.pipecat, { turns: positiveIntegerArg(args, "warmup") }).task.run();
+
+  const call = createVoiceCall(runtime.pipecat, { turns });
+  runtime.counter?.reset();
+  settledHeapBytes();
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  await call.task.run();
+  runtime.drainQueue();
+  const wallMs = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+
+  // Untimed: give the exporters a moment to try the backend even when the call was too short to fill a
+  // batch (a stalled backend would hold a real flush for its full timeout).
+  if (runtime.flush !== undefined) await Promise.race([runtime.flush(), delay(EXPORT_ATTEMPT_MS)]);
+  await nextTurnOfEventLoop();
+  runtime.counter?.assertTraced(`timed-call --mode ${args.mode}`);
+  return {
+    mode: args.mode,
+    turns: call.expectedTurns,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    heapEndBytes: settledHeapBytes(),
+    spans: runtime.counter?.counts,
+    export: runtime.stats(),
+  };
+});
