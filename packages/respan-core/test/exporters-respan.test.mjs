@@ -30,6 +30,8 @@ function emitConversation() {
       // Written by the Pipecat instrumentation's session capture.
       "session.id": "session-7",
       "session.metadata.campaign": "spring",
+      "session.metadata.raw": '{"intValue":5}',
+      "session.metadata.counts": [3, -4],
     },
   });
   const turn = tracer.startSpan("turn", { attributes: { "turn.number": 1, "turn.type": "conversation" } }, inSpan(conversation));
@@ -145,6 +147,13 @@ test("Respan wire format: POST {base}/v2/traces, Bearer auth, canonical OTLP JSO
     assert.deepEqual(sttAttributes["metrics.ttfb"], { doubleValue: 0.125 });
     assert.deepEqual(sttAttributes.is_final, { boolValue: true });
     assert.deepEqual(sttAttributes["respan.entity.log_method"], { stringValue: "ts_tracing" });
+    const conversationAttributes = attributeMap(byName.conversation.attributes);
+    assert.deepEqual(conversationAttributes["session.metadata.raw"], { stringValue: '{"intValue":5}' }, "text that looks like an int value is left alone");
+    assert.deepEqual(
+      conversationAttributes["session.metadata.counts"],
+      { arrayValue: { values: [{ intValue: "3" }, { intValue: "-4" }] } },
+      "integers inside arrays are strings too",
+    );
   });
 });
 

@@ -10,21 +10,28 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-function intValuesAsStrings(key: string, value: unknown): unknown {
-  return key === "intValue" && typeof value === "number" ? String(value) : value;
+/**
+ * An integer attribute value as the serializer writes it: `"intValue":42`. Quotes inside JSON strings are
+ * escaped, so this can only match the key itself, never text inside an attribute value.
+ */
+const INT_VALUE_AS_NUMBER = /"intValue":(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+
+/** The serializer's output as canonical OTLP JSON text (one pass over the text, no re-parsing). */
+function canonicalJsonText(bytes: Uint8Array): string {
+  return decoder.decode(bytes).replace(INT_VALUE_AS_NUMBER, '"intValue":"$1"');
 }
 
 /** The ExportTraceServiceRequest for `spans` as a plain object, or undefined when there is nothing to send. */
 export function toOtlpJsonRequest(spans: ReadableSpan[]): { resourceSpans?: unknown[] } | undefined {
   const bytes = JsonTraceSerializer.serializeRequest(spans);
-  return bytes === undefined ? undefined : JSON.parse(decoder.decode(bytes), intValuesAsStrings);
+  return bytes === undefined ? undefined : JSON.parse(canonicalJsonText(bytes));
 }
 
 /** JsonTraceSerializer with integer attribute values encoded as strings. */
 export const CanonicalJsonTraceSerializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
   serializeRequest(spans) {
-    const request = toOtlpJsonRequest(spans);
-    return request === undefined ? undefined : encoder.encode(JSON.stringify(request));
+    const bytes = JsonTraceSerializer.serializeRequest(spans);
+    return bytes === undefined ? undefined : encoder.encode(canonicalJsonText(bytes));
   },
   deserializeResponse(data) {
     return JsonTraceSerializer.deserializeResponse(data);
