@@ -21,11 +21,9 @@ function createVoiceCall(pipecat, { turns, observers, conversationId }) {
     repeats: roundsFor(turns),
     observers,
     conversationId,
+    // The demo's TTS speaks in 100 ms chunks by default; a real-time transport sends 20 ms frames.
+    ttsOptions: { chunkMs: AUDIO_FRAME_MS },
   });
-  // The demo's TTS speaks in 100 ms chunks; a real-time transport sends 20 ms frames. The field is
-  // read-only in the types only, and the chunk is built lazily, so setting it before the call runs
-  // changes every output frame.
-  call.tts.chunkMs = AUDIO_FRAME_MS;
   return call;
 }
 

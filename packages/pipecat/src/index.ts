@@ -89,6 +89,7 @@ export {
   type LLMStreamEvent,
   type RegisterFunctionOptions,
 } from "./services/llm-service.js";
+export type { ServiceOutput } from "./services/service-output.js";
 export { STTService, type STTServiceOptions } from "./services/stt-service.js";
 export { TTSService, type TTSServiceOptions } from "./services/tts-service.js";
 

@@ -175,3 +175,18 @@ test("the demo repeats its rounds for longer conversations", async () => {
   assert.equal(botTurns, 10);
   assert.throws(() => createDemoConversation({ repeats: 0 }), /"repeats" must be a positive integer, got 0/);
 });
+
+test("ttsOptions configure the demo's TTS: 20 ms chunks make 20 ms bot audio frames", async () => {
+  const hops = hopRecorder();
+  const demo = createDemoConversation({ observers: [hops.observer], ttsOptions: { chunkMs: 20, frequencyHz: 330 } });
+  assert.equal(demo.tts.chunkMs, 20);
+  assert.equal(demo.tts.frequencyHz, 330);
+  await within(20000, demo.task.run(), "demo with 20 ms TTS chunks");
+  const botAudio = hops.firstSeen().filter((f) => f instanceof TTSAudioRawFrame);
+  const durationsMs = botAudio.map((f) => (f.audio.byteLength / 2 / f.sampleRate) * 1000);
+  assert.ok(durationsMs.length > 100);
+  assert.ok(durationsMs.every((ms) => ms <= 20 + 1e-9), "no chunk longer than 20 ms");
+  assert.ok(durationsMs.filter((ms) => Math.abs(ms - 20) < 1e-9).length > durationsMs.length * 0.9, "nearly all exactly 20 ms");
+  assert.throws(() => createDemoConversation({ ttsOptions: "fast" }), /createDemoConversation: "ttsOptions" must be an object of ToneTTSService options such as \{ chunkMs: 20 \}, got "fast"/);
+  assert.throws(() => createDemoConversation({ ttsOptions: { chunkMs: 0 } }), /"chunkMs" must be a positive finite number, got 0/);
+});

@@ -221,3 +221,100 @@ test("nested pipelines pass frames through", async () => {
   const { tail } = await runFrames([inner, new Passthrough()], [new TextFrame("deep")]);
   assert.deepEqual(tail.downstream(TextFrame).map((f) => f.text), ["deep"]);
 });
+
+test("a system frame pushed back to a processor while it handles one waits until that one is done", async () => {
+  const log = [];
+  // Not async: the whole exchange below happens synchronously inside A's pushFrame call.
+  class A extends FrameProcessor {
+    processFrame(frame, direction) {
+      if (!(frame instanceof UserStartedSpeakingFrame || frame instanceof UserStoppedSpeakingFrame)) return this.pushFrame(frame, direction);
+      log.push(`A got ${frame.constructor.name}`);
+      if (direction === FrameDirection.UPSTREAM) return undefined;
+      const pushed = this.pushFrame(frame, direction);
+      log.push(`A done with ${frame.constructor.name}`);
+      return pushed;
+    }
+  }
+  class Bouncer extends FrameProcessor {
+    async processFrame(frame, direction) {
+      if (frame instanceof UserStartedSpeakingFrame) await this.pushFrame(new UserStoppedSpeakingFrame(), FrameDirection.UPSTREAM);
+      await this.pushFrame(frame, direction);
+    }
+  }
+  await runFrames([new A(), new Bouncer()], [new UserStartedSpeakingFrame()]);
+  assert.deepEqual(log, ["A got UserStartedSpeakingFrame", "A done with UserStartedSpeakingFrame", "A got UserStoppedSpeakingFrame"]);
+});
+
+test("system frames reaching a processor still busy with an earlier one are processed after it, in arrival order", async () => {
+  const log = [];
+  const clock = new VirtualClock();
+  class Slow extends FrameProcessor {
+    async processFrame(frame, direction) {
+      if (frame instanceof VADUserStartedSpeakingFrame) {
+        log.push("vad start");
+        await clock.sleep(100);
+        log.push("vad end");
+      } else if (frame instanceof UserStartedSpeakingFrame || frame instanceof UserStoppedSpeakingFrame) {
+        log.push(frame.constructor.name);
+      }
+      await this.pushFrame(frame, direction);
+    }
+  }
+  const tail = new Recorder("Tail");
+  const task = new PipelineTask(new Pipeline([new Slow(), tail]), { clock, idleTimeoutSecs: null });
+  const running = task.run();
+  await task.queueFrames([new VADUserStartedSpeakingFrame(), new UserStartedSpeakingFrame(), new UserStoppedSpeakingFrame()]);
+  await clock.sleep(200);
+  await task.queueFrame(new EndFrame());
+  await within(5000, running);
+  assert.deepEqual(log, ["vad start", "vad end", "UserStartedSpeakingFrame", "UserStoppedSpeakingFrame"]);
+  assert.deepEqual(
+    tail.downstream().map((f) => f.constructor.name),
+    ["StartFrame", "VADUserStartedSpeakingFrame", "UserStartedSpeakingFrame", "UserStoppedSpeakingFrame", "EndFrame"],
+  );
+});
+
+test("processFrame may be a plain function returning nothing; a synchronous throw still becomes an ErrorFrame", async () => {
+  class Plain extends FrameProcessor {
+    processFrame(frame, direction) {
+      if (frame instanceof TextFrame && frame.text === "bad") throw new Error("no thanks");
+      void this.pushFrame(frame, direction);
+    }
+  }
+  const plain = new Plain({ name: "Plain" });
+  const { tail, errors } = await runFrames([plain], [new TextFrame("bad"), new TextFrame("good"), new UserStartedSpeakingFrame()]);
+  assert.deepEqual(errors.map((e) => [e.error, e.processor]), [["Plain: no thanks", plain]]);
+  assert.deepEqual(tail.downstream(TextFrame).map((f) => f.text), ["good"]);
+  assert.equal(tail.downstream(UserStartedSpeakingFrame).length, 1);
+});
+
+test("pushFrame returns a promise whatever the destination does, and resolves once the frame is queued", async () => {
+  const gate = { open: undefined };
+  class Holder extends FrameProcessor {
+    async processFrame(frame, direction) {
+      if (frame instanceof TextFrame) await new Promise((resolve) => (gate.open = resolve));
+      await this.pushFrame(frame, direction);
+    }
+  }
+  const source = new Passthrough();
+  const holder = new Holder();
+  const tail = new Recorder("Tail");
+  const task = new PipelineTask(new Pipeline([source, holder, tail]), { clock: new VirtualClock(), idleTimeoutSecs: null });
+  const running = task.run();
+  await task.queueFrame(new UserStartedSpeakingFrame());
+  const pushed = source.pushFrame(new TextFrame("held"));
+  assert.ok(pushed instanceof Promise);
+  await within(1000, pushed, "push to a busy processor");
+  assert.deepEqual(tail.downstream(TextFrame), [], "queued, not yet processed");
+  assert.ok(source.pushFrame(new UserStoppedSpeakingFrame()) instanceof Promise);
+  await within(1000, new Promise((resolve) => setImmediate(resolve)));
+  gate.open();
+  await task.queueFrame(new EndFrame());
+  await within(5000, running);
+  assert.deepEqual(tail.downstream(TextFrame).map((f) => f.text), ["held"]);
+  assert.equal(tail.downstream(UserStoppedSpeakingFrame).length, 1, "the system frame went past the busy queue");
+  assert.ok(
+    tail.seen.findIndex((e) => e.frame instanceof UserStoppedSpeakingFrame) < tail.seen.findIndex((e) => e.frame instanceof TextFrame),
+    "the system frame arrived before the held text",
+  );
+});

@@ -12,12 +12,14 @@ import {
   Pipeline,
   PipelineTask,
   ScriptedSTTService,
+  STTService,
   STTUsageMetricsData,
   TextFrame,
   ToneTTSService,
   TranscriptionFrame,
   TTFBMetricsData,
   TTSAudioRawFrame,
+  TTSService,
   TTSStartedFrame,
   TTSStoppedFrame,
   TTSTextFrame,
@@ -139,4 +141,114 @@ test("speech services validate their options", () => {
   assert.throws(() => new ScriptedSTTService({ script: ["x"], interimIntervalMs: 0 }), /"interimIntervalMs" must be a positive finite number, got 0/);
   assert.throws(() => new ToneTTSService({ sampleRate: 0 }), /"sampleRate" must be a positive finite number, got 0/);
   assert.throws(() => new ToneTTSService({ chunkMs: "big" }), /"chunkMs" must be a positive finite number, got "big"/);
+});
+
+// runStt / runTts may stream (async iterable), give their items at once (iterable) or after one wait
+// (promise of an iterable): the frames pushed are the same.
+const OUTPUT_FORMS = {
+  "async generator": (items) =>
+    (async function* () {
+      yield* items;
+    })(),
+  "sync generator": (items) =>
+    (function* () {
+      yield* items;
+    })(),
+  array: (items) => items,
+  "promise of an array": (items) => Promise.resolve(items),
+};
+
+for (const [form, produce] of Object.entries(OUTPUT_FORMS)) {
+  test(`an STT service whose runStt returns ${form === "array" ? "an array" : `a ${form}`} pushes what it yields`, async () => {
+    class EchoSTT extends STTService {
+      heard = 0;
+      runStt() {
+        this.heard += 1;
+        const text = `chunk ${this.heard}`;
+        return produce(this.heard % 2 === 0 ? [new InterimTranscriptionFrame({ text, userId: "u" })] : []);
+      }
+    }
+    const { tail } = await runFrames([new EchoSTT()], userUtterance(4), { endAfterMs: 100 });
+    assert.deepEqual(tail.downstream(InterimTranscriptionFrame).map((f) => f.text), ["chunk 2", "chunk 4"]);
+    assert.equal(tail.downstream(InputAudioRawFrame).length, 4);
+  });
+
+  test(`a TTS service whose runTts returns ${form === "array" ? "an array" : `a ${form}`} speaks each chunk as a frame`, async () => {
+    class CountingTTS extends TTSService {
+      runTts(text) {
+        return produce(Array.from({ length: text.length }, (_, i) => new Uint8Array(2).fill(i)));
+      }
+    }
+    const { tail } = await runFrames([new CountingTTS()], [new TextFrame("abc.")]);
+    const audio = tail.downstream(TTSAudioRawFrame);
+    assert.deepEqual(audio.map((f) => f.audio[0]), [0, 1, 2, 3]);
+    assert.deepEqual(tail.downstream(TTSTextFrame).map((f) => f.text), ["abc."]);
+  });
+}
+
+test("an STT service whose runStt throws reports an ErrorFrame naming it, and the audio goes on", async () => {
+  class BrokenSTT extends STTService {
+    runStt() {
+      return {
+        [Symbol.iterator]() {
+          throw new Error("model unavailable");
+        },
+      };
+    }
+  }
+  const stt = new BrokenSTT({ name: "BrokenSTT" });
+  const { errors, tail } = await runFrames([stt], userUtterance(2), { endAfterMs: 100 });
+  assert.deepEqual(errors.map((e) => e.error), ["BrokenSTT: model unavailable", "BrokenSTT: model unavailable"]);
+  assert.equal(tail.downstream(UserStoppedSpeakingFrame).length, 1);
+});
+
+test("an interruption stops a TTS that had all its audio at once, and closes its iterator", async () => {
+  const clock = new VirtualClock();
+  let closed = false;
+  class BurstTTS extends TTSService {
+    async runTts() {
+      await clock.sleep(100);
+      return this.#burst();
+    }
+
+    *#burst() {
+      try {
+        for (let i = 0; i < 10; i++) {
+          // The user barges in while the burst is being pushed.
+          if (i === 3) void this.queueFrame(new InterruptionFrame());
+          yield new Uint8Array(2);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+  }
+  const tts = new BurstTTS();
+  const spoken = [];
+  const observer = { onPushFrame: ({ source, frame }) => source === tts && spoken.push(frame) };
+  const task = new PipelineTask(new Pipeline([tts]), { clock, idleTimeoutSecs: null, observers: [observer] });
+  const errors = [];
+  task.on("onPipelineError", (_, frame) => errors.push(frame));
+  const running = task.run();
+  await task.queueFrames(llmResponse("Ten chunks."));
+  await clock.sleep(500);
+  await task.queueFrame(new EndFrame());
+  await within(5000, running);
+  assert.equal(closed, true);
+  assert.equal(spoken.filter((f) => f instanceof TTSAudioRawFrame).length, 3, "nothing after the interruption");
+  assert.deepEqual(spoken.filter((f) => f instanceof TTSTextFrame || f instanceof TTSStoppedFrame), []);
+  assert.deepEqual(errors, [], "an interrupted synthesis ends quietly");
+});
+
+test("a runTts that returns neither a stream nor an iterable is reported as an ErrorFrame saying what it must return", async () => {
+  class SilentTTS extends TTSService {
+    runTts() {
+      return undefined;
+    }
+  }
+  const tts = new SilentTTS({ name: "SilentTTS" });
+  const { errors } = await runFrames([tts], [new TextFrame("Hello.")]);
+  assert.deepEqual(errors.map((e) => e.error), [
+    "SilentTTS: runTts must return an async iterable, an iterable or a promise of an iterable, got undefined",
+  ]);
 });

@@ -6,6 +6,7 @@ import { LLMFullResponseEndFrame, LLMFullResponseStartFrame } from "../frames/ll
 import { InterimTranscriptionFrame, TextFrame, TranscriptionFrame } from "../frames/text.js";
 import { FrameDirection } from "../processors/frame-direction.js";
 import { FrameProcessor, type FrameProcessorOptions } from "../processors/frame-processor.js";
+import { andThen, DONE } from "../utils/done.js";
 import { appendText, type TurnMessage } from "./turn-message.js";
 
 /**
@@ -32,17 +33,21 @@ export class LLMAssistantAggregator extends FrameProcessor {
     this.registerEvent("onAssistantTurnStopped");
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (direction === FrameDirection.DOWNSTREAM) {
-      if (frame instanceof LLMFullResponseStartFrame) await this.#startResponse();
-      else if (frame instanceof LLMFullResponseEndFrame) await this.#endResponse();
-      else if (frame instanceof FunctionCallInProgressFrame) this.#responseCalledTools ||= this.#responseOpen;
-      else if (frame instanceof InterruptionFrame) await this.#interrupt();
-      else if (this.#responseOpen && isBotText(frame)) {
-        this.#responseText = appendText(this.#responseText, frame.text, frame.includesInterFrameSpaces);
-      }
+  // Not `async`: every frame of bot audio passes through here, and most frames only move on.
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    const handled = direction === FrameDirection.DOWNSTREAM ? this.#handleDownstream(frame) : DONE;
+    return andThen(handled, () => this.pushFrame(frame, direction));
+  }
+
+  #handleDownstream(frame: Frame): Promise<void> {
+    if (frame instanceof LLMFullResponseStartFrame) return this.#startResponse();
+    if (frame instanceof LLMFullResponseEndFrame) return this.#endResponse();
+    if (frame instanceof FunctionCallInProgressFrame) this.#responseCalledTools ||= this.#responseOpen;
+    else if (frame instanceof InterruptionFrame) return this.#interrupt();
+    else if (this.#responseOpen && isBotText(frame)) {
+      this.#responseText = appendText(this.#responseText, frame.text, frame.includesInterFrameSpaces);
     }
-    await this.pushFrame(frame, direction);
+    return DONE;
   }
 
   async #startResponse(): Promise<void> {

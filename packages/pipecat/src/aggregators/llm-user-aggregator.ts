@@ -5,6 +5,7 @@ import { UserStartedSpeakingFrame, UserStoppedSpeakingFrame } from "../frames/sp
 import { InterimTranscriptionFrame, TranscriptionFrame } from "../frames/text.js";
 import { FrameDirection } from "../processors/frame-direction.js";
 import { FrameProcessor, type FrameProcessorOptions } from "../processors/frame-processor.js";
+import { andThen, DONE } from "../utils/done.js";
 import { appendText, type TurnMessage } from "./turn-message.js";
 
 /**
@@ -27,30 +28,29 @@ export class LLMUserAggregator extends FrameProcessor {
     this.registerEvent("onUserTurnStopped");
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+  // Not `async`: every frame of user audio passes through here, and most frames only move on.
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
     if (frame instanceof TranscriptionFrame) {
-      if (!frame.finalized || frame.text.trim() === "") return;
+      if (!frame.finalized || frame.text.trim() === "") return DONE;
       this.#text = appendText(this.#text, frame.text.trim(), false);
       this.#timestamp ??= frame.timestamp;
-      if (!this.#userSpeaking) await this.#endTurn();
-    } else if (frame instanceof InterimTranscriptionFrame) {
-      return;
-    } else if (frame instanceof UserStartedSpeakingFrame) {
-      this.#userSpeaking = true;
-      await this.emit("onUserTurnStarted");
-      await this.pushFrame(frame, direction);
-    } else if (frame instanceof UserStoppedSpeakingFrame) {
-      this.#userSpeaking = false;
-      await this.pushFrame(frame, direction);
-      if (this.#text !== "") await this.#endTurn();
-    } else if (frame instanceof LLMRunFrame) {
-      await this.pushFrame(new LLMContextFrame(this.context));
-    } else if (frame instanceof LLMMessagesAppendFrame) {
-      this.context.addMessages(frame.messages);
-      if (frame.runLlm) await this.pushFrame(new LLMContextFrame(this.context));
-    } else {
-      await this.pushFrame(frame, direction);
+      return this.#userSpeaking ? DONE : this.#endTurn();
     }
+    if (frame instanceof InterimTranscriptionFrame) return DONE;
+    if (frame instanceof UserStartedSpeakingFrame) {
+      this.#userSpeaking = true;
+      return andThen(this.emit("onUserTurnStarted"), () => this.pushFrame(frame, direction));
+    }
+    if (frame instanceof UserStoppedSpeakingFrame) {
+      this.#userSpeaking = false;
+      return andThen(this.pushFrame(frame, direction), () => (this.#text !== "" ? this.#endTurn() : DONE));
+    }
+    if (frame instanceof LLMRunFrame) return this.pushFrame(new LLMContextFrame(this.context));
+    if (frame instanceof LLMMessagesAppendFrame) {
+      this.context.addMessages(frame.messages);
+      return frame.runLlm ? this.pushFrame(new LLMContextFrame(this.context)) : DONE;
+    }
+    return this.pushFrame(frame, direction);
   }
 
   async #endTurn(): Promise<void> {

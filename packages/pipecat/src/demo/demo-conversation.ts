@@ -10,10 +10,10 @@ import type { FrameObserver } from "../pipeline/task-observer.js";
 import type { LLMService } from "../services/llm-service.js";
 import { ScriptedLLMService, type ScriptedReply } from "../services/offline/scripted-llm.js";
 import { ScriptedSTTService } from "../services/offline/scripted-stt.js";
-import { ToneTTSService } from "../services/offline/tone-tts.js";
+import { ToneTTSService, type ToneTTSServiceOptions } from "../services/offline/tone-tts.js";
 import type { SimulatedUtterance } from "../script/user-script.js";
 import { SimulatedTransport } from "../transports/simulated-transport.js";
-import { optionsObject, positiveInteger } from "../utils/validate.js";
+import { optionError, optionsObject, positiveInteger } from "../utils/validate.js";
 
 export interface DemoConversationOptions {
   /** Default: a new VirtualClock (the conversation runs as fast as the event loop allows). */
@@ -34,6 +34,8 @@ export interface DemoConversationOptions {
   taskOptions?: Omit<PipelineTaskOptions, "clock" | "observers" | "conversationId" | "params">;
   /** Use another LLM (e.g. an OpenAILLMService) instead of the scripted one; `get_weather` is registered on it. */
   llm?: LLMService;
+  /** Options of the demo's ToneTTSService, e.g. `{ chunkMs: 20 }` for 20 ms audio frames (default 100). */
+  ttsOptions?: Omit<ToneTTSServiceOptions, "clock">;
 }
 
 export interface DemoConversation {
@@ -96,6 +98,14 @@ const ROUND_REPLIES: ScriptedReply[] = [
   "You're welcome. Goodbye!",
 ];
 
+function ttsOptionsOf(value: unknown): Omit<ToneTTSServiceOptions, "clock"> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw optionError("createDemoConversation", "ttsOptions", "an object of ToneTTSService options such as { chunkMs: 20 }", value);
+  }
+  return value;
+}
+
 /**
  * The reference scripted voice conversation, fully offline: transport input -> STT -> user aggregator ->
  * LLM -> TTS -> transport output -> assistant aggregator. Turn 1 is the bot's greeting, then per round:
@@ -114,7 +124,7 @@ export function createDemoConversation(options?: DemoConversationOptions): DemoC
   const stt = new ScriptedSTTService({ script: userScript, clock });
   const llm = opts.llm ?? new ScriptedLLMService({ replies, clock, settings: { temperature: 0.7, maxTokens: 256 } });
   llm.registerFunction("get_weather", ({ arguments: args }) => getWeather(args));
-  const tts = new ToneTTSService({ clock });
+  const tts = new ToneTTSService({ ...ttsOptionsOf(opts.ttsOptions), clock });
   const aggregators = new LLMContextAggregatorPair(context);
   const pipeline = new Pipeline([
     transport.input(),

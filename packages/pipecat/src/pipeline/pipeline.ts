@@ -13,9 +13,8 @@ class PipelineSource extends FrameProcessor {
     super({ name, enableDirectMode: true });
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (direction === FrameDirection.UPSTREAM) await this.forwardUpstream(frame);
-    else await this.pushFrame(frame, direction);
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    return direction === FrameDirection.UPSTREAM ? this.forwardUpstream(frame) : this.pushFrame(frame, direction);
   }
 }
 
@@ -28,9 +27,8 @@ class PipelineSink extends FrameProcessor {
     super({ name, enableDirectMode: true });
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (direction === FrameDirection.DOWNSTREAM) await this.forwardDownstream(frame);
-    else await this.pushFrame(frame, direction);
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    return direction === FrameDirection.DOWNSTREAM ? this.forwardDownstream(frame) : this.pushFrame(frame, direction);
   }
 }
 
@@ -70,9 +68,8 @@ export class Pipeline extends FrameProcessor {
     for (const processor of this.#internal()) await processor.cleanup();
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (direction === FrameDirection.DOWNSTREAM) await this.#source.queueFrame(frame, direction);
-    else await this.#sink.queueFrame(frame, direction);
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    return direction === FrameDirection.DOWNSTREAM ? this.#source.queueFrame(frame, direction) : this.#sink.queueFrame(frame, direction);
   }
 
   #internal(): FrameProcessor[] {

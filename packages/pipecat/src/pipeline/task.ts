@@ -20,6 +20,7 @@ import { InterimTranscriptionFrame, TranscriptionFrame } from "../frames/text.js
 import { FrameDirection } from "../processors/frame-direction.js";
 import { FrameProcessor } from "../processors/frame-processor.js";
 import { BaseObject, errorMessage } from "../utils/base-object.js";
+import { DONE } from "../utils/done.js";
 import { optionError, optionsObject, positiveNumber } from "../utils/validate.js";
 import type { FrameObserver } from "./task-observer.js";
 
@@ -69,9 +70,8 @@ class PipelineTaskSource extends FrameProcessor {
     super({ name, enableDirectMode: true });
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (direction === FrameDirection.UPSTREAM) await this.onUpstreamFrame(frame);
-    else await this.pushFrame(frame, direction);
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    return direction === FrameDirection.UPSTREAM ? this.onUpstreamFrame(frame) : this.pushFrame(frame, direction);
   }
 }
 
@@ -84,9 +84,8 @@ class PipelineTaskSink extends FrameProcessor {
     super({ name, enableDirectMode: true });
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (direction === FrameDirection.DOWNSTREAM) await this.onDownstreamFrame(frame);
-    else await this.pushFrame(frame, direction);
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    return direction === FrameDirection.DOWNSTREAM ? this.onDownstreamFrame(frame) : this.pushFrame(frame, direction);
   }
 }
 
@@ -112,6 +111,7 @@ export class PipelineTask extends BaseObject {
 
   readonly #observers: FrameObserver[];
   readonly #idleFrames: FrameClass[];
+  readonly #activityByClass = new Map<unknown, boolean>();
   readonly #cancelOnIdleTimeout: boolean;
   readonly #cancelTimeoutMs: number;
   readonly #source: PipelineTaskSource;
@@ -275,26 +275,31 @@ export class PipelineTask extends BaseObject {
     process.emitWarning(`${this.name}: an observer threw: ${errorMessage(error)}`);
   }
 
+  // Called on every hop: the answer is remembered per frame class (six instanceof checks per hop add up).
   #isActivity(frame: Frame): boolean {
-    for (const FrameClass of this.#idleFrames) if (frame instanceof FrameClass) return true;
-    return false;
+    let activity = this.#activityByClass.get(frame.constructor);
+    if (activity === undefined) {
+      activity = this.#idleFrames.some((FrameClass) => frame instanceof FrameClass);
+      this.#activityByClass.set(frame.constructor, activity);
+    }
+    return activity;
   }
 
-  async #onDownstreamFrame(frame: Frame): Promise<void> {
-    if (frame instanceof StartFrame) await this.emit("onPipelineStarted", frame);
-    else if (frame instanceof EndFrame || frame instanceof CancelFrame) this.#finish(frame);
+  // Every frame leaving the pipeline comes through these two: nearly all need nothing, and get no promise.
+  #onDownstreamFrame(frame: Frame): Promise<void> {
+    if (frame instanceof StartFrame) return this.emit("onPipelineStarted", frame);
+    if (frame instanceof EndFrame || frame instanceof CancelFrame) this.#finish(frame);
+    return DONE;
   }
 
-  async #onUpstreamFrame(frame: Frame): Promise<void> {
-    if (frame instanceof EndTaskFrame) {
-      await this.queueFrame(new EndFrame(frame.reason));
-      return;
-    }
-    if (frame instanceof CancelTaskFrame) {
-      void this.cancel(frame.reason);
-      return;
-    }
-    if (!(frame instanceof ErrorFrame)) return;
+  #onUpstreamFrame(frame: Frame): Promise<void> {
+    if (frame instanceof EndTaskFrame) return this.queueFrame(new EndFrame(frame.reason));
+    if (frame instanceof CancelTaskFrame) void this.cancel(frame.reason);
+    else if (frame instanceof ErrorFrame) return this.#onError(frame);
+    return DONE;
+  }
+
+  async #onError(frame: ErrorFrame): Promise<void> {
     await this.emit("onPipelineError", frame);
     if (frame.fatal && !this.#fatalError) {
       this.#fatalError = new Error(`${this.name} ended by a fatal error: ${frame.error}`);

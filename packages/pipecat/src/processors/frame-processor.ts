@@ -17,6 +17,7 @@ import {
 } from "../frames/metrics.js";
 import { ProcessorTimingMetrics } from "../metrics/processor-metrics.js";
 import { BaseObject, errorMessage } from "../utils/base-object.js";
+import { DONE, isThenable } from "../utils/done.js";
 import { Fifo } from "../utils/fifo.js";
 import { nonEmptyString, optionsObject } from "../utils/validate.js";
 import { FrameDirection } from "./frame-direction.js";
@@ -76,7 +77,12 @@ export class FrameProcessor extends BaseObject {
   readonly #queue = new Fifo<QueuedFrame>();
   #loopRunning = false;
   #wakeLoop?: () => void;
-  #systemTail: Promise<void> = Promise.resolve();
+  /** The last system frame still in progress or waiting behind one; undefined when there is none. */
+  #systemTail?: Promise<void>;
+  /** A system frame is being processed synchronously right now (a frame arriving meanwhile waits). */
+  #systemRunning = false;
+  /** Lets the frames that arrived during that synchronous run go on. */
+  #releaseSystemFrames?: () => void;
   #interrupting?: Promise<void>;
   readonly #timing: ProcessorTimingMetrics;
 
@@ -155,35 +161,56 @@ export class FrameProcessor extends BaseObject {
     return undefined;
   }
 
-  /** Hands a frame to this processor (a neighbour's pushFrame calls it). Resolves once it is queued. */
+  /**
+   * Hands a frame to this processor (a neighbour's pushFrame calls it). Resolves once it is queued; a
+   * processor in direct mode processes it first. A system frame is processed at once when no other
+   * system frame is in progress here (else right after them, in order).
+   */
   queueFrame(frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM): Promise<void> {
     if (this.#direct) return this.#process(frame, direction);
     if (frame instanceof SystemFrame) {
-      this.#systemTail = this.#systemTail.then(() => this.#process(frame, direction));
-      return Promise.resolve();
+      this.#queueSystemFrame(frame, direction);
+      return DONE;
     }
-    if (this.#cancelled) return Promise.resolve();
+    if (this.#cancelled) return DONE;
     this.#queue.push({ frame, direction });
     const wake = this.#wakeLoop;
     if (wake) {
       this.#wakeLoop = undefined;
       wake();
     }
-    return Promise.resolve();
+    return DONE;
   }
 
-  /** Handles one frame. The base class does nothing with it: subclasses push what should go on. */
-  async processFrame(_frame: Frame, _direction: FrameDirection): Promise<void> {}
+  /**
+   * Handles one frame. The base class does nothing with it: subclasses push what should go on. It may
+   * be `async`; on a hot path, returning `pushFrame`'s promise without awaiting it costs no promise
+   * (a JavaScript subclass may also return nothing).
+   */
+  processFrame(_frame: Frame, _direction: FrameDirection): Promise<void> {
+    return DONE;
+  }
 
-  /** Sends a frame to the next processor (downstream) or the previous one (upstream): one hop. */
-  async pushFrame(frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM): Promise<void> {
+  /**
+   * Sends a frame to the next processor (downstream) or the previous one (upstream): one hop. Resolves
+   * once the destination has queued it (never rejects for the destination's processing errors).
+   */
+  pushFrame(frame: Frame, direction: FrameDirection = FrameDirection.DOWNSTREAM): Promise<void> {
     let destination: FrameProcessor | undefined;
     if (direction === FrameDirection.DOWNSTREAM) destination = this.next;
     else if (direction === FrameDirection.UPSTREAM) destination = this.prev;
-    else throw new Error(`${this.name}.pushFrame: "direction" must be FrameDirection.DOWNSTREAM (1) or UPSTREAM (2), got ${String(direction)}`);
-    if (!destination) return;
-    this.#onHop?.(this, destination, frame, direction);
-    await destination.queueFrame(frame, direction);
+    else {
+      return Promise.reject(
+        new Error(`${this.name}.pushFrame: "direction" must be FrameDirection.DOWNSTREAM (1) or UPSTREAM (2), got ${String(direction)}`),
+      );
+    }
+    if (!destination) return DONE;
+    try {
+      this.#onHop?.(this, destination, frame, direction);
+      return destination.queueFrame(frame, direction);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Pushes two instances of a frame, one each way, each naming the other as its broadcast sibling. */
@@ -207,35 +234,36 @@ export class FrameProcessor extends BaseObject {
   }
 
   // ---- metrics helpers: each pushes a MetricsFrame downstream when the task enabled that kind ----
+  // (Not `async`: with metrics off, or a measurement only started, they return DONE without a promise.)
 
-  async startTtfbMetrics(): Promise<void> {
+  startTtfbMetrics(): Promise<void> {
     if (this.#metricsEnabled) this.#timing.startTtfb(this.#startParams!.reportOnlyInitialTtfb);
+    return DONE;
   }
 
-  async stopTtfbMetrics(): Promise<void> {
-    if (this.#metricsEnabled) await this.#pushMetrics(this.#timing.stopTtfb(this.metricsModel));
+  stopTtfbMetrics(): Promise<void> {
+    return this.#metricsEnabled ? this.#pushMetrics(this.#timing.stopTtfb(this.metricsModel)) : DONE;
   }
 
-  async startProcessingMetrics(): Promise<void> {
+  startProcessingMetrics(): Promise<void> {
     if (this.#metricsEnabled) this.#timing.startProcessing();
+    return DONE;
   }
 
-  async stopProcessingMetrics(): Promise<void> {
-    if (this.#metricsEnabled) await this.#pushMetrics(this.#timing.stopProcessing(this.metricsModel));
+  stopProcessingMetrics(): Promise<void> {
+    return this.#metricsEnabled ? this.#pushMetrics(this.#timing.stopProcessing(this.metricsModel)) : DONE;
   }
 
-  async startLlmUsageMetrics(usage: LLMTokenUsage): Promise<void> {
-    if (this.#usageMetricsEnabled) await this.#pushMetrics(new LLMUsageMetricsData(this.name, usage, this.metricsModel));
+  startLlmUsageMetrics(usage: LLMTokenUsage): Promise<void> {
+    return this.#usageMetricsEnabled ? this.#pushMetrics(new LLMUsageMetricsData(this.name, usage, this.metricsModel)) : DONE;
   }
 
-  async startTtsUsageMetrics(text: string): Promise<void> {
-    if (this.#usageMetricsEnabled) await this.#pushMetrics(new TTSUsageMetricsData(this.name, text.length, this.metricsModel));
+  startTtsUsageMetrics(text: string): Promise<void> {
+    return this.#usageMetricsEnabled ? this.#pushMetrics(new TTSUsageMetricsData(this.name, text.length, this.metricsModel)) : DONE;
   }
 
-  async startSttUsageMetrics(audioSeconds: number): Promise<void> {
-    if (this.#usageMetricsEnabled) {
-      await this.#pushMetrics(new STTUsageMetricsData(this.name, { audioSeconds }, this.metricsModel));
-    }
+  startSttUsageMetrics(audioSeconds: number): Promise<void> {
+    return this.#usageMetricsEnabled ? this.#pushMetrics(new STTUsageMetricsData(this.name, { audioSeconds }, this.metricsModel)) : DONE;
   }
 
   async stopAllMetrics(): Promise<void> {
@@ -251,40 +279,111 @@ export class FrameProcessor extends BaseObject {
     return this.#startParams !== undefined && this.#startParams.enableUsageMetrics && this.canGenerateMetrics();
   }
 
-  async #pushMetrics(data: MetricsData | undefined): Promise<void> {
-    if (data) await this.pushFrame(new MetricsFrame([data]), FrameDirection.DOWNSTREAM);
+  #pushMetrics(data: MetricsData | undefined): Promise<void> {
+    return data ? this.pushFrame(new MetricsFrame([data]), FrameDirection.DOWNSTREAM) : DONE;
   }
 
   // ---- internals ----
 
-  async #process(frame: Frame, direction: FrameDirection): Promise<void> {
-    let resume: (() => void) | undefined;
-    try {
-      if (frame instanceof StartFrame) this.#start(frame);
-      else if (frame instanceof InterruptionFrame) {
-        // The input queue waits until the interruption has been handled and passed on.
-        this.#interrupting = new Promise<void>((resolve) => {
-          resume = resolve;
-        });
-        await this.#startInterruption();
-      } else if (frame instanceof CancelFrame) this.#cancel();
-    } catch (error) {
-      await this.pushError(error).catch(() => undefined);
-    }
-    const interruption = this.#interruption.signal;
-    try {
-      await this.processFrame(frame, direction);
-    } catch (error) {
-      // Work cut short by an interruption or a cancel ends quietly, like a cancelled task in Pipecat.
-      if (!interruption.aborted) await this.pushError(error).catch(() => undefined);
-    } finally {
-      if (resume) {
-        this.#interrupting = undefined;
-        resume();
-      }
-    }
+  /** Processes one frame; never rejects. Returns DONE when it finished synchronously. */
+  #process(frame: Frame, direction: FrameDirection): Promise<void> {
+    if (frame instanceof InterruptionFrame) return this.#processInterruption(frame, direction);
+    if (frame instanceof StartFrame) this.#start(frame);
+    else if (frame instanceof CancelFrame) this.#cancel();
+    const handled = this.#handle(frame, direction);
+    if (!(frame instanceof StartFrame)) return handled;
     // Queued frames start flowing once the StartFrame itself has been handled and passed on.
-    if (frame instanceof StartFrame) this.#startLoop();
+    if (handled === DONE) {
+      this.#startLoop();
+      return DONE;
+    }
+    return handled.then(() => this.#startLoop());
+  }
+
+  async #processInterruption(frame: InterruptionFrame, direction: FrameDirection): Promise<void> {
+    let resume!: () => void;
+    // The input queue waits until the interruption has been handled and passed on.
+    this.#interrupting = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    try {
+      try {
+        await this.#startInterruption();
+      } catch (error) {
+        await this.pushError(error).catch(() => undefined);
+      }
+      await this.#handle(frame, direction);
+    } finally {
+      this.#interrupting = undefined;
+      resume();
+    }
+  }
+
+  /** Runs processFrame; never rejects. A synchronous result, or DONE, needs no promise of its own. */
+  #handle(frame: Frame, direction: FrameDirection): Promise<void> {
+    const interruption = this.#interruption.signal;
+    let result: unknown;
+    try {
+      result = this.processFrame(frame, direction);
+    } catch (error) {
+      return this.#processingFailed(error, interruption);
+    }
+    if (result === DONE || !isThenable(result)) return DONE;
+    return Promise.resolve(result).then(
+      () => undefined,
+      (error: unknown) => this.#processingFailed(error, interruption),
+    );
+  }
+
+  #processingFailed(error: unknown, interruption: AbortSignal): Promise<void> {
+    // Work cut short by an interruption or a cancel ends quietly, like a cancelled task in Pipecat.
+    if (interruption.aborted) return DONE;
+    return this.pushError(error).catch(() => undefined);
+  }
+
+  #queueSystemFrame(frame: Frame, direction: FrameDirection): void {
+    if (this.#systemTail === undefined && !this.#systemRunning) {
+      this.#runSystemFrame(frame, direction);
+      return;
+    }
+    // Behind a system frame still in progress. Chained at arrival, it runs in its pusher's context.
+    const previous =
+      this.#systemTail ??
+      new Promise<void>((resolve) => {
+        this.#releaseSystemFrames = resolve;
+      });
+    this.#setSystemTail(
+      previous.then(() => {
+        const processed = this.#process(frame, direction);
+        return processed === DONE ? undefined : processed;
+      }),
+    );
+  }
+
+  #runSystemFrame(frame: Frame, direction: FrameDirection): void {
+    let processed: Promise<void>;
+    this.#systemRunning = true;
+    try {
+      processed = this.#process(frame, direction);
+    } finally {
+      this.#systemRunning = false;
+    }
+    const release = this.#releaseSystemFrames;
+    if (release) {
+      // Frames arrived during the run: they are chained behind it already.
+      this.#releaseSystemFrames = undefined;
+      if (processed === DONE) release();
+      else void processed.then(release);
+    } else if (processed !== DONE) {
+      this.#setSystemTail(processed);
+    }
+  }
+
+  #setSystemTail(work: Promise<unknown>): void {
+    const tail: Promise<void> = work.then(() => {
+      if (this.#systemTail === tail) this.#systemTail = undefined;
+    });
+    this.#systemTail = tail;
   }
 
   #start(frame: StartFrame): void {
@@ -326,6 +425,7 @@ export class FrameProcessor extends BaseObject {
     wake?.();
   }
 
+  /** Processes the queued frames in order; waits only when one did not finish synchronously, or for more. */
   async #runLoop(): Promise<void> {
     while (this.#loopRunning) {
       if (this.#interrupting) await this.#interrupting;
@@ -336,7 +436,8 @@ export class FrameProcessor extends BaseObject {
         });
         continue;
       }
-      await this.#process(item.frame, item.direction);
+      const processed = this.#process(item.frame, item.direction);
+      if (processed !== DONE) await processed;
     }
   }
 }

@@ -104,9 +104,8 @@ export abstract class LLMService extends AIService {
     return this.#functions.has(functionName);
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (frame instanceof LLMContextFrame) await this.processContext(frame.context);
-    else await this.pushFrame(frame, direction);
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    return frame instanceof LLMContextFrame ? this.processContext(frame.context) : this.pushFrame(frame, direction);
   }
 
   /** One model run on `context` (and, after tool calls, the run that uses their results). */

@@ -3,7 +3,9 @@ import type { Frame } from "../frames/frame.js";
 import { UserStoppedSpeakingFrame } from "../frames/speaking.js";
 import { InterimTranscriptionFrame, TranscriptionFrame } from "../frames/text.js";
 import { FrameDirection } from "../processors/frame-direction.js";
+import { andThen } from "../utils/done.js";
 import { AIService, type AIServiceOptions } from "./ai-service.js";
+import { forEachOutput, type ServiceOutput } from "./service-output.js";
 
 export interface STTServiceOptions extends AIServiceOptions {
   /** Pass user audio on downstream after transcribing it. Default true, as in Pipecat. */
@@ -32,29 +34,34 @@ export abstract class STTService extends AIService {
     this.language = options.language;
   }
 
-  /** Transcribes a piece of audio (PCM16 LE): yields transcription frames (or any frames to push). */
-  protected abstract runStt(audio: Uint8Array): AsyncIterable<Frame>;
+  /**
+   * Transcribes a piece of audio (PCM16 LE): yields transcription frames (or any frames to push). A
+   * service with nothing to wait for can be a synchronous `function*`: no promise per audio frame.
+   */
+  protected abstract runStt(audio: Uint8Array): ServiceOutput<Frame>;
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+  // Not `async`: every 20 ms frame of user audio comes through here.
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
     if (frame instanceof InputAudioRawFrame) {
-      await this.processAudioFrame(frame);
-      if (this.audioPassthrough) await this.pushFrame(frame, direction);
-      return;
+      const transcribed = this.processAudioFrame(frame);
+      return this.audioPassthrough ? andThen(transcribed, () => this.pushFrame(frame, direction)) : transcribed;
     }
-    if (frame instanceof UserStoppedSpeakingFrame) await this.startTtfbMetrics();
-    await this.pushFrame(frame, direction);
+    if (frame instanceof UserStoppedSpeakingFrame) return andThen(this.startTtfbMetrics(), () => this.pushFrame(frame, direction));
+    return this.pushFrame(frame, direction);
   }
 
   /** Feeds one frame of user audio to `runStt` and pushes what it yields. */
-  async processAudioFrame(frame: InputAudioRawFrame): Promise<void> {
-    this.#audioSecs += audioDurationSecs(frame);
-    for await (const output of this.runStt(frame.audio)) {
-      if (output instanceof TranscriptionFrame || output instanceof InterimTranscriptionFrame) {
-        await this.pushTranscription(output);
-      } else {
-        await this.pushFrame(output);
-      }
-    }
+  processAudioFrame(frame: InputAudioRawFrame): Promise<void> {
+    const transcribe = (): ServiceOutput<Frame> => {
+      this.#audioSecs += audioDurationSecs(frame);
+      return this.runStt(frame.audio);
+    };
+    return forEachOutput("runStt", transcribe, (output) => this.#pushOutput(output));
+  }
+
+  #pushOutput(output: Frame): Promise<void> {
+    if (output instanceof TranscriptionFrame || output instanceof InterimTranscriptionFrame) return this.pushTranscription(output);
+    return this.pushFrame(output);
   }
 
   /** Pushes a transcript; a final one closes the TTFB measurement and reports the audio behind it. */

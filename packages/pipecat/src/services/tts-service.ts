@@ -6,8 +6,10 @@ import { LLMFullResponseEndFrame, LLMFullResponseStartFrame } from "../frames/ll
 import { InterimTranscriptionFrame, TextFrame, TranscriptionFrame, TTSTextFrame } from "../frames/text.js";
 import { TTSStartedFrame, TTSStoppedFrame } from "../frames/tts.js";
 import { FrameDirection } from "../processors/frame-direction.js";
+import { andThen } from "../utils/done.js";
 import { positiveNumber } from "../utils/validate.js";
 import { AIService, type AIServiceOptions } from "./ai-service.js";
+import { forEachOutput, type ServiceOutput } from "./service-output.js";
 
 export interface TTSServiceOptions extends AIServiceOptions {
   voiceId?: string;
@@ -48,32 +50,27 @@ export abstract class TTSService extends AIService {
     return this.#contextId;
   }
 
-  /** Synthesizes `text`: yields PCM16 LE mono chunks at `sampleRate`. */
-  protected abstract runTts(text: string, contextId: string): AsyncIterable<Uint8Array>;
+  /**
+   * Synthesizes `text`: yields PCM16 LE mono chunks at `sampleRate` (one TTSAudioRawFrame each). A service
+   * that has all its audio after one wait can resolve to an iterable of chunks: no promise per chunk.
+   */
+  protected abstract runTts(text: string, contextId: string): ServiceOutput<Uint8Array>;
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (direction === FrameDirection.UPSTREAM) {
-      await this.pushFrame(frame, direction);
-    } else if (frame instanceof LLMFullResponseStartFrame) {
+  // Not `async`: every frame of user audio passes through here on its way down.
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+    if (direction === FrameDirection.UPSTREAM) return this.pushFrame(frame, direction);
+    if (frame instanceof LLMFullResponseStartFrame) {
       this.#inResponse = true;
-      await this.pushFrame(frame, direction);
     } else if (frame instanceof LLMFullResponseEndFrame) {
-      await this.#speakPending(true);
-      await this.#closeContext();
-      this.#inResponse = false;
-      await this.pushFrame(frame, direction);
+      return this.#endResponse(frame, direction);
     } else if (frame instanceof InterruptionFrame) {
       this.#contextId = undefined;
       this.#inResponse = false;
       this.#pendingText = "";
-      await this.pushFrame(frame, direction);
     } else if (isSpeakableText(frame)) {
-      this.#pendingText += frame.text;
-      await this.#speakPending(!this.#inResponse);
-      if (!this.#inResponse) await this.#closeContext();
-    } else {
-      await this.pushFrame(frame, direction);
+      return this.#speakText(frame);
     }
+    return this.pushFrame(frame, direction);
   }
 
   /** Speaks one piece of text in the active audio context (opening one if needed). */
@@ -88,16 +85,32 @@ export abstract class TTSService extends AIService {
     await this.startTtsUsageMetrics(text);
     await this.startTtfbMetrics();
     let first = true;
-    for await (const audio of this.runTts(text, contextId)) {
-      signal.throwIfAborted();
-      if (first) {
+    await forEachOutput(
+      "runTts",
+      () => this.runTts(text, contextId),
+      (audio) => {
+        signal.throwIfAborted();
+        const frame = new TTSAudioRawFrame({ audio, sampleRate: this.sampleRate, numChannels: 1, contextId });
+        if (!first) return this.pushFrame(frame);
         first = false;
-        await this.stopTtfbMetrics();
-      }
-      await this.pushFrame(new TTSAudioRawFrame({ audio, sampleRate: this.sampleRate, numChannels: 1, contextId }));
-    }
+        return andThen(this.stopTtfbMetrics(), () => this.pushFrame(frame));
+      },
+    );
     signal.throwIfAborted();
     await this.pushFrame(new TTSTextFrame(text, contextId));
+  }
+
+  async #endResponse(frame: LLMFullResponseEndFrame, direction: FrameDirection): Promise<void> {
+    await this.#speakPending(true);
+    await this.#closeContext();
+    this.#inResponse = false;
+    await this.pushFrame(frame, direction);
+  }
+
+  async #speakText(frame: TextFrame): Promise<void> {
+    this.#pendingText += frame.text;
+    await this.#speakPending(!this.#inResponse);
+    if (!this.#inResponse) await this.#closeContext();
   }
 
   async #speakPending(flush: boolean): Promise<void> {

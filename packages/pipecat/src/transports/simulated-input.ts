@@ -14,6 +14,7 @@ import { FrameDirection } from "../processors/frame-direction.js";
 import { FrameProcessor } from "../processors/frame-processor.js";
 import type { SimulatedUtterance } from "../script/user-script.js";
 import { childAbortController } from "../utils/abortable.js";
+import { andThen, DONE } from "../utils/done.js";
 import { samplesFor, sineTone } from "../utils/pcm.js";
 
 /** Settings the input side needs from its SimulatedTransport. */
@@ -55,13 +56,13 @@ export class SimulatedInputTransport extends FrameProcessor {
     this.registerEvent("onScriptFinished");
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
     if (frame instanceof BotStartedSpeakingFrame || frame instanceof BotStoppedSpeakingFrame) {
       if (direction === FrameDirection.UPSTREAM) this.#onBotSpeaking(frame instanceof BotStartedSpeakingFrame);
     }
     if (frame instanceof EndFrame) this.#player?.abort();
-    await this.pushFrame(frame, direction);
-    if (frame instanceof StartFrame) this.#startPlayer();
+    const pushed = this.pushFrame(frame, direction);
+    return frame instanceof StartFrame ? andThen(pushed, () => this.#startPlayer()) : pushed;
   }
 
   #startPlayer(): void {
@@ -143,7 +144,9 @@ export class SimulatedInputTransport extends FrameProcessor {
     if (this.#botSpeaking && this.interruptionsAllowed) await this.pushFrame(new InterruptionFrame());
     for (let spoken = 0; spoken < utterance.durationMs; spoken += CHUNK_MS) {
       await this.clock.sleep(CHUNK_MS, signal);
-      await this.pushFrame(new InputAudioRawFrame({ audio, sampleRate, numChannels: 1 }));
+      // One frame every 20 ms: no `await` (and no promise) unless the push has something to wait for.
+      const pushed = this.pushFrame(new InputAudioRawFrame({ audio, sampleRate, numChannels: 1 }));
+      if (pushed !== DONE) await pushed;
     }
     await this.clock.sleep(vadStopSecs * 1000, signal);
     await this.pushFrame(new VADUserStoppedSpeakingFrame(this.clock.toRealSeconds(vadStopSecs)));

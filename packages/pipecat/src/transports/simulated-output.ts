@@ -6,6 +6,7 @@ import { BotStartedSpeakingFrame, BotStoppedSpeakingFrame } from "../frames/spea
 import { FrameDirection } from "../processors/frame-direction.js";
 import { FrameProcessor } from "../processors/frame-processor.js";
 import { childAbortController } from "../utils/abortable.js";
+import { andThen, DONE } from "../utils/done.js";
 
 /**
  * The speaker side of the simulated transport: plays bot audio in real time on the clock, in order with
@@ -32,15 +33,14 @@ export class SimulatedOutputTransport extends FrameProcessor {
     return this.#speaking;
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
     if (direction === FrameDirection.DOWNSTREAM) {
-      if (frame instanceof OutputAudioRawFrame) {
-        await this.#play(frame);
-        return;
+      if (frame instanceof OutputAudioRawFrame) return this.#play(frame);
+      if (frame instanceof InterruptionFrame || frame instanceof EndFrame) {
+        return andThen(this.#stopSpeaking(), () => this.pushFrame(frame, direction));
       }
-      if (frame instanceof InterruptionFrame || frame instanceof EndFrame) await this.#stopSpeaking();
     }
-    await this.pushFrame(frame, direction);
+    return this.pushFrame(frame, direction);
   }
 
   async #play(frame: OutputAudioRawFrame): Promise<void> {
@@ -56,7 +56,8 @@ export class SimulatedOutputTransport extends FrameProcessor {
       this.#playing = false;
     }
     this.#lastAudioEnd = this.clock.now();
-    await this.pushFrame(frame);
+    const pushed = this.pushFrame(frame);
+    if (pushed !== DONE) await pushed;
   }
 
   #watchSilence(): void {
@@ -80,11 +81,11 @@ export class SimulatedOutputTransport extends FrameProcessor {
     });
   }
 
-  async #stopSpeaking(): Promise<void> {
-    if (!this.#speaking) return;
+  #stopSpeaking(): Promise<void> {
+    if (!this.#speaking) return DONE;
     this.#speaking = false;
     this.#silenceWatch?.abort();
     this.#silenceWatch = undefined;
-    await this.broadcastFrame(BotStoppedSpeakingFrame);
+    return this.broadcastFrame(BotStoppedSpeakingFrame);
   }
 }

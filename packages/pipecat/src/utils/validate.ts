@@ -1,6 +1,7 @@
 // Constructor-option checks: fail fast with an error naming the option and what is accepted.
 
-function describe(value: unknown): string {
+/** A short description of a bad value for an error message (never its whole content). */
+export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
   if (Array.isArray(value)) return "an array";
@@ -8,7 +9,7 @@ function describe(value: unknown): string {
 }
 
 export function optionError(owner: string, option: string, accepted: string, value: unknown): Error {
-  return new Error(`${owner}: "${option}" must be ${accepted}, got ${describe(value)}`);
+  return new Error(`${owner}: "${option}" must be ${accepted}, got ${describeValue(value)}`);
 }
 
 export function positiveNumber(owner: string, option: string, value: unknown): number {
@@ -48,7 +49,7 @@ export function booleanOption(owner: string, option: string, value: unknown): bo
 export function optionsObject<T extends object>(owner: string, value: T | undefined): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new Error(`${owner}: options must be an object, got ${describe(value)}`);
+    throw new Error(`${owner}: options must be an object, got ${describeValue(value)}`);
   }
   return value;
 }

@@ -38,7 +38,7 @@ export class ScriptedSTTService extends STTService {
     this.finalDelayMs = nonNegativeNumber(this.name, "finalDelayMs", options.finalDelayMs ?? 150);
   }
 
-  override async processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
+  override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
     if (frame instanceof UserStartedSpeakingFrame) {
       this.#index += 1;
       this.#heardMs = 0;
@@ -48,10 +48,11 @@ export class ScriptedSTTService extends STTService {
       const utterance = this.#utterances[this.#index];
       if (utterance) this.runInBackground((signal) => this.#finalize(utterance.text, signal));
     }
-    await super.processFrame(frame, direction);
+    return super.processFrame(frame, direction);
   }
 
-  protected async *runStt(audio: Uint8Array): AsyncIterable<Frame> {
+  // Synchronous: hearing the scripted words waits for nothing (only the final transcript waits, in the background).
+  protected *runStt(audio: Uint8Array): Iterable<Frame> {
     const utterance = this.#utterances[this.#index];
     if (!utterance) return;
     const sampleRate = this.startParams?.audioInSampleRate ?? 16000;

@@ -32,8 +32,13 @@ export class ToneTTSService extends TTSService {
     this.frequencyHz = positiveNumber(this.name, "frequencyHz", options.frequencyHz ?? 440);
   }
 
-  protected async *runTts(text: string, _contextId: string): AsyncIterable<Uint8Array> {
+  // The first audio comes after `ttfbMs`, then all of it at once: one wait per text, not one per chunk.
+  protected async runTts(text: string, _contextId: string): Promise<Iterable<Uint8Array>> {
     await this.clock.sleep(this.ttfbMs, this.interruptionSignal);
+    return this.#tone(text);
+  }
+
+  *#tone(text: string): Iterable<Uint8Array> {
     const sampleRate = this.sampleRate;
     const chunk = this.#chunk(sampleRate);
     let remaining = samplesFor(sampleRate, text.length * this.msPerCharacter);
