@@ -20,7 +20,7 @@ it("records a 30-minute call with flat memory and every frame on disk", async ()
     const { samples, summary, size } = JSON.parse(child.stdout.trim().split("\n").pop());
     assert.equal(samples.length, 10);
     // 30 minutes of 24 kHz stereo PCM16 is ~165 MB: none of it may stay in memory, and the file has
-    // every frame of the timeline (fed ~700x faster than real time, audio the disk could not take in
+    // every frame of the timeline (fed ~200x faster than real time, audio the disk could not take in
     // time became counted silence rather than memory).
     const total = 30 * 60 * 24_000 * 4;
     assert.equal(size, 44 + total);
