@@ -1,8 +1,9 @@
 /*
  * Recognising frames and processors by class NAME along the prototype chain, never by class identity, so
  * that any port that uses Pipecat's names is traced (and a renamed subclass still matches its base). The
- * result is cached per constructor: the per-hop cost is one WeakMap lookup.
+ * result is cached on each constructor (see ClassCache): the per-hop cost is a few property loads.
  */
+import { ClassCache } from "./class-cache.js";
 
 /** What a frame means to the tracer. OTHER frames are ignored (their hops return at once). */
 export const FrameKind = {
@@ -130,16 +131,6 @@ export function classNamesOf(prototype: unknown): string[] {
   return names;
 }
 
-const frameKindCache = new WeakMap<object, FrameKind>();
-const roleCache = new WeakMap<object, number>();
-const metricKindCache = new WeakMap<object, MetricKind>();
-
-function constructorOf(value: unknown): object | undefined {
-  if (value === null || typeof value !== "object") return undefined;
-  const ctor = (value as { constructor?: unknown }).constructor;
-  return typeof ctor === "function" ? ctor : undefined;
-}
-
 function mostSpecific<K>(instance: object, table: ReadonlyMap<string, K>, fallback: K): K {
   for (const name of classNamesOf(Object.getPrototypeOf(instance))) {
     const match = table.get(name);
@@ -148,37 +139,26 @@ function mostSpecific<K>(instance: object, table: ReadonlyMap<string, K>, fallba
   return fallback;
 }
 
+const frameKinds = new ClassCache<FrameKind>(
+  (frame) => mostSpecific(frame, FRAME_KIND_BY_CLASS_NAME, FrameKind.OTHER),
+  FrameKind.OTHER,
+);
+const metricKinds = new ClassCache<MetricKind>(
+  (data) => mostSpecific(data, METRIC_KIND_BY_CLASS_NAME, MetricKind.OTHER),
+  MetricKind.OTHER,
+);
+const roles = new ClassCache<number>((instance) => rolesOfNames(classNamesOf(Object.getPrototypeOf(instance))), Role.NONE);
+
 export function frameKindOf(frame: unknown): FrameKind {
-  const ctor = constructorOf(frame);
-  if (ctor === undefined) return FrameKind.OTHER;
-  let kind = frameKindCache.get(ctor);
-  if (kind === undefined) {
-    kind = mostSpecific(frame as object, FRAME_KIND_BY_CLASS_NAME, FrameKind.OTHER);
-    frameKindCache.set(ctor, kind);
-  }
-  return kind;
+  return frameKinds.of(frame);
 }
 
 export function metricKindOf(data: unknown): MetricKind {
-  const ctor = constructorOf(data);
-  if (ctor === undefined) return MetricKind.OTHER;
-  let kind = metricKindCache.get(ctor);
-  if (kind === undefined) {
-    kind = mostSpecific(data as object, METRIC_KIND_BY_CLASS_NAME, MetricKind.OTHER);
-    metricKindCache.set(ctor, kind);
-  }
-  return kind;
+  return metricKinds.of(data);
 }
 
 export function roleOf(instance: unknown): number {
-  const ctor = constructorOf(instance);
-  if (ctor === undefined) return Role.NONE;
-  let role = roleCache.get(ctor);
-  if (role === undefined) {
-    role = rolesOfNames(classNamesOf(Object.getPrototypeOf(instance)));
-    roleCache.set(ctor, role);
-  }
-  return role;
+  return roles.of(instance);
 }
 
 function rolesOfNames(names: readonly string[]): number {
@@ -189,6 +169,8 @@ function rolesOfNames(names: readonly string[]): number {
 
 /** The most derived class name of an instance ("OpenAILLMService"), or undefined. */
 export function concreteClassName(instance: unknown): string | undefined {
-  const ctor = constructorOf(instance) as { name?: unknown } | undefined;
-  return typeof ctor?.name === "string" && ctor.name.length > 0 ? ctor.name : undefined;
+  if (instance === null || typeof instance !== "object") return undefined;
+  const ctor = (instance as { constructor?: unknown }).constructor;
+  const name: unknown = typeof ctor === "function" ? ctor.name : undefined;
+  return typeof name === "string" && name.length > 0 ? name : undefined;
 }

@@ -26,7 +26,9 @@ import type {
   TurnInfo,
 } from "./internal-types.js";
 import { DOWNSTREAM } from "./internal-types.js";
+import { RecentSet } from "./recent.js";
 import { ATTR_GEN_AI_CONVERSATION_ID } from "./semconv.js";
+import type { ServiceCall } from "./service-calls.js";
 import { LlmRuns, type LlmRun } from "./spans/llm-runs.js";
 import { processorName } from "./spans/service-attributes.js";
 import { SttSegments } from "./spans/stt-segments.js";
@@ -82,8 +84,9 @@ export class ConversationTracer {
   private readonly tts: TtsContexts;
   private readonly tools: ToolCalls;
   private turn: { span: TracedSpan; latency: TurnLatency; info: TurnInfo } | undefined;
+  private lastSttCall: ServiceCall | undefined;
   private readonly seen = new WeakSet<object>();
-  private readonly skipSiblingIds = new Set<unknown>();
+  private readonly skipSiblingIds = new RecentSet<unknown>(MAX_PENDING_SIBLINGS);
   private readonly seenAudio = new WeakSet<object>();
   private readonly servicesByName = new Map<string, object>();
   private endTimer: unknown = undefined;
@@ -294,12 +297,8 @@ export class ConversationTracer {
     this.seen.add(frame);
     const siblingId = readField(frame, "broadcastSiblingId", "broadcast_sibling_id");
     if (siblingId === undefined || siblingId === null) return true;
-    const id = readField(frame, "id", "id");
-    if (this.skipSiblingIds.delete(id)) return false;
+    if (this.skipSiblingIds.delete(readField(frame, "id", "id"))) return false;
     this.skipSiblingIds.add(siblingId);
-    if (this.skipSiblingIds.size > MAX_PENDING_SIBLINGS) {
-      this.skipSiblingIds.delete(this.skipSiblingIds.values().next().value);
-    }
     return true;
   }
 
@@ -444,6 +443,7 @@ export class ConversationTracer {
     const turn = this.turn;
     if (turn === undefined || turn.info.turnNumber !== turnNumber) return;
     this.turn = undefined;
+    this.lastSttCall = undefined;
     turn.span.set(ATTR_TURN_DURATION_SECONDS, secondsBetween(turn.span.startMs, atMs));
     turn.span.set(ATTR_TURN_WAS_INTERRUPTED, how.wasInterrupted);
     turn.span.set(ATTR_TURN_ENDED_BY_CONVERSATION_END, how.endedByConversationEnd);
@@ -498,12 +498,16 @@ export class ConversationTracer {
   }
 
   /**
-   * The context STT work runs in: the open transcript segment, else the turn. Undefined when neither is
-   * open: audio between turns is processed as it comes, without a context switch per frame.
+   * What STT work runs in: the open transcript segment's context, else the turn's. Undefined when neither
+   * is open: audio between turns is processed as it comes, without a context switch per frame. The same
+   * object is returned for as long as the context does not change (this runs for every user audio frame).
    */
-  sttCallContext(): Context | undefined {
+  sttCall(): ServiceCall | undefined {
     if (this.ended) return undefined;
-    return (this.stt.openSpan ?? this.turn?.span)?.context;
+    const current = (this.stt.openSpan ?? this.turn?.span)?.context;
+    if (current === undefined) return undefined;
+    if (this.lastSttCall?.context !== current) this.lastSttCall = { context: current };
+    return this.lastSttCall;
   }
 
   // ---- the end ----
@@ -530,6 +534,7 @@ export class ConversationTracer {
     this.guard("conversation span end", () => this.conversation.endNow(atMs));
     this.servicesByName.clear();
     this.skipSiblingIds.clear();
+    this.lastSttCall = undefined;
     if (this.onEnded !== undefined) this.guard("conversation ended", () => this.onEnded?.(this));
   }
 

@@ -57,7 +57,7 @@ export function destinationOf(source: object, direction: Direction): object | nu
 
 /**
  * The hot path: every frame hop of every pipeline comes through `onPushFrame`. It classifies the frame
- * (a WeakMap lookup per class), returns at once for frames no one needs, and hands the rest to the
+ * (cached per class), returns at once for frames no one needs, and hands the rest to the
  * ConversationTracer owning the pushing processor.
  *
  * Ownership: a task's conversation owns every processor of its pipeline when it starts running; a
@@ -100,19 +100,14 @@ export class HopRouter {
 
   onPushFrame(source: object, frame: unknown, rawDirection: unknown): void {
     const kind = frameKindOf(frame);
-    const log = this.debugLog;
-    if (log !== undefined) {
-      const direction = normaliseDirection(rawDirection);
-      log.hop(source, destinationOf(source, direction), frame, direction);
-    }
+    if (this.debugLog !== undefined) this.logHop(source, frame, rawDirection);
+    // Most hops are audio (a 20 ms frame per hop) or frames no one needs: nothing more to do.
     if (kind === FrameKind.OTHER) return;
-    const pushed = frame as object;
     if (isAudioKind(kind)) {
-      if (this.audioTracers.size === 0) return;
-      const tracer = this.liveOwner(source);
-      if (tracer !== undefined && tracer.wantsAudio) tracer.onAudio(pushed, kind);
+      if (this.audioTracers.size !== 0) this.routeAudio(source, frame as object, kind);
       return;
     }
+    const pushed = frame as object;
     const direction = normaliseDirection(rawDirection);
     const link = destinationOf(source, direction);
     const destination = link ?? undefined;
@@ -125,6 +120,17 @@ export class HopRouter {
     if (tracer === undefined) return;
     if (this.frameOwners.get(pushed) !== tracer) this.frameOwners.set(pushed, tracer);
     tracer.onHop(source, pushed, direction, kind, destination, link !== undefined);
+  }
+
+  private logHop(source: object, frame: unknown, rawDirection: unknown): void {
+    const direction = normaliseDirection(rawDirection);
+    this.debugLog?.hop(source, destinationOf(source, direction), frame, direction);
+  }
+
+  /** Audio goes only to a conversation whose listener takes it (a session that records). */
+  private routeAudio(source: object, frame: object, kind: FrameKind): void {
+    const tracer = this.liveOwner(source);
+    if (tracer !== undefined && tracer.wantsAudio) tracer.onAudio(frame, kind);
   }
 
   /** A task starts running: one conversation for it, owning every processor of its pipeline (claimed once). */

@@ -162,14 +162,11 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
       }
       if (tracer === undefined) return original.apply(this, args);
       const conversation = tracer;
-      return callAndSettle(() => original.apply(this, args), (error, failed) => {
-        try {
-          if (failed) conversation.end("task_failed", error);
-          else conversation.end("task_finished");
-        } catch (telemetryError) {
-          errors.report("run settled", telemetryError);
-        }
-      });
+      return callAndSettle(
+        () => original.apply(this, args),
+        (error, failed) => (failed ? conversation.end("task_failed", error) : conversation.end("task_finished")),
+        (telemetryError) => errors.report("run settled", telemetryError),
+      );
     } as AnyFunction;
   }
 
@@ -181,8 +178,9 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   private wrapServiceCall(method: PatchedMethod, original: AnyFunction, begin: BeginServiceCall): AnyFunction {
     const tracerOf = (service: object): ConversationTracer | undefined => this.activeTracerOf(service);
     const errors = this.errors;
+    const reportSettleError = (telemetryError: unknown): void => errors.report(`${method} settled`, telemetryError);
     return function serviceCall(this: object) {
-      // `arguments`, not a rest array: processAudioFrame runs for every audio frame.
+      // `arguments`, not a rest array: processAudioFrame runs for every user audio frame.
       // eslint-disable-next-line prefer-rest-params
       const args = arguments as unknown as unknown[];
       let call: ServiceCall | undefined;
@@ -194,15 +192,9 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
       }
       if (call === undefined) return original.apply(this, args);
       const { context: callContext, settled } = call;
-      const invoke = (): unknown => context.with(callContext, () => original.apply(this, args));
-      if (settled === undefined) return invoke();
-      return callAndSettle(invoke, (error, failed) => {
-        try {
-          settled(error, failed);
-        } catch (telemetryError) {
-          errors.report(`${method} settled`, telemetryError);
-        }
-      });
+      const callOriginal = (): unknown => original.apply(this, args);
+      if (settled === undefined) return context.with(callContext, callOriginal);
+      return callAndSettle(() => context.with(callContext, callOriginal), settled, reportSettleError);
     } as AnyFunction;
   }
 

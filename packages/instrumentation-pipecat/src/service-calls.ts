@@ -18,17 +18,29 @@ export interface ServiceCall {
 
 export type BeginServiceCall = (tracer: ConversationTracer, service: object, args: unknown[]) => ServiceCall | undefined;
 
-/** Calls `invoke`, reports how it settled (returned, resolved, rejected or threw) and returns its result untouched. */
-export function callAndSettle(invoke: () => unknown, settle: Settle): unknown {
+/**
+ * Calls `invoke`, tells `settle` how it settled (returned, resolved, rejected or threw) and returns its
+ * result untouched: the very value or promise it returned, so callers see the same identity, resolution
+ * and rejection. A promise gets one `then(onFulfilled, onRejected)`, whose derived promise never rejects
+ * (an error thrown by `settle` goes to `onTelemetryError`), so no unhandled rejection is ever created.
+ */
+export function callAndSettle(invoke: () => unknown, settle: Settle, onTelemetryError: (error: unknown) => void): unknown {
+  const report = (error: unknown, failed: boolean): void => {
+    try {
+      settle(error, failed);
+    } catch (telemetryError) {
+      onTelemetryError(telemetryError);
+    }
+  };
   let result: unknown;
   try {
     result = invoke();
   } catch (error) {
-    settle(error, true);
+    report(error, true);
     throw error;
   }
-  if (isPromiseLike(result)) result.then(() => settle(undefined, false), (error: unknown) => settle(error, true));
-  else settle(undefined, false);
+  if (isPromiseLike(result)) result.then((): void => report(undefined, false), (error: unknown): void => report(error, true));
+  else report(undefined, false);
   return result;
 }
 
@@ -49,12 +61,11 @@ const beginExecuteFunctionCall: BeginServiceCall = (tracer, service, [call]) => 
 
 /**
  * Per audio frame: no span of its own, only the open transcript segment's (or the turn's) context; with
- * neither open there is nothing to activate, and the frame is processed without a context switch.
+ * neither open there is nothing to activate, and the frame is processed without a context switch. The
+ * tracer hands out the same ServiceCall for as long as that context stays the same: nothing is allocated
+ * per frame.
  */
-const beginProcessAudioFrame: BeginServiceCall = (tracer) => {
-  const sttContext = tracer.sttCallContext();
-  return sttContext === undefined ? undefined : { context: sttContext };
-};
+const beginProcessAudioFrame: BeginServiceCall = (tracer) => tracer.sttCall();
 
 /** One piece of speech: it joins (or opens) the audio context's `tts` span. */
 const beginSynthesize: BeginServiceCall = (tracer, service, [text]) => {

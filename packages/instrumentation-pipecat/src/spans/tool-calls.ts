@@ -8,6 +8,7 @@ import {
   ATTR_GEN_AI_TOOL_TYPE,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
 } from "../semconv.js";
+import { RecentMap, RecentSet } from "../recent.js";
 import { isObject, readBoolean, readField, readString } from "../utils.js";
 import type { SpanFactory, TracedSpan } from "./traced-span.js";
 
@@ -46,6 +47,14 @@ interface OpenCall {
 }
 
 /**
+ * Finished call ids remembered, so a late copy of a call's frames cannot start it again: far more than the
+ * calls of one turn, while a call's frames are still moving through the pipeline.
+ */
+const REMEMBERED_FINISHED_CALLS = 128;
+/** Calls asked for but not started yet (a run can ask for several; most start at once or never). */
+const REMEMBERED_REQUESTS = 128;
+
+/**
  * `execute_tool <name>` spans: from the call starting (FunctionCallInProgressFrame or the
  * executeFunctionCall call, whichever comes first) to its FunctionCallResultFrame, so the span measures
  * the handler's real duration. One span per tool call id, however many hops and broadcast copies carry
@@ -53,14 +62,19 @@ interface OpenCall {
  */
 export class ToolCalls {
   private readonly open = new Map<string, OpenCall>();
-  private readonly finished = new Set<string>();
-  private readonly requestedBy = new Map<string, TracedSpan>();
+  private readonly finished = new RecentSet<string>(REMEMBERED_FINISHED_CALLS);
+  /** Requests are forgotten when their call starts (or, bounded, when too many never did). */
+  private readonly requestedBy = new RecentMap<string, TracedSpan>(REMEMBERED_REQUESTS);
 
   constructor(private readonly factory: SpanFactory) {}
 
-  /** The LLM asked for `toolCallId` while `parent` (its llm span) was the current run. */
+  /**
+   * The LLM asked for `toolCallId` while `parent` (its llm span) was the current run. A call that already
+   * started (its FunctionCallInProgressFrame trails the executeFunctionCall call) or finished has its span.
+   */
   requested(toolCallId: string, parent: TracedSpan): void {
-    if (!this.requestedBy.has(toolCallId)) this.requestedBy.set(toolCallId, parent);
+    if (this.open.has(toolCallId) || this.finished.has(toolCallId) || this.requestedBy.has(toolCallId)) return;
+    this.requestedBy.set(toolCallId, parent);
   }
 
   /** The call started; returns its span (the existing one if it already started). */
@@ -109,6 +123,7 @@ export class ToolCalls {
   }
 
   cancelled(toolCallId: string, reason: string, atMs: number): void {
+    this.requestedBy.delete(toolCallId);
     const call = this.take(toolCallId);
     if (call !== undefined) this.markCancelled(call, reason, atMs);
   }
@@ -128,6 +143,7 @@ export class ToolCalls {
       this.markCancelled(call, "the conversation ended before the tool call finished", atMs);
     }
     this.requestedBy.clear();
+    this.finished.clear();
   }
 
   private take(toolCallId: string): OpenCall | undefined {

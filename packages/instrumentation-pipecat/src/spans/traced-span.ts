@@ -71,8 +71,12 @@ export class TracedSpan {
   private requestedEndMs = 0;
   private openChildren = 0;
   private latestChildEndMs = Number.NEGATIVE_INFINITY;
-  /** The parent waiting for this span to finish (none when the parent had already finished). */
-  private readonly waitingParent: TracedSpan | undefined;
+  /**
+   * The parent waiting for this span to finish (none when the parent had already finished). Dropped once
+   * this span finishes, so a finished span that is still referenced (the last llm run of a service, kept as
+   * the parent of late tool calls) keeps none of its ancestors alive.
+   */
+  private waitingParent: TracedSpan | undefined;
 
   constructor(
     private readonly factory: SpanFactory,
@@ -136,10 +140,12 @@ export class TracedSpan {
   private finish(): void {
     this.finished = true;
     const endMs = Math.max(this.requestedEndMs, this.startMs, this.latestChildEndMs);
+    const parent = this.waitingParent;
+    this.waitingParent = undefined;
     try {
       this.factory.finish(this, this.pending, endMs);
     } finally {
-      this.waitingParent?.childFinished(endMs);
+      parent?.childFinished(endMs);
     }
   }
 
