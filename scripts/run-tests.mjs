@@ -37,9 +37,12 @@ if (files.length === 0) {
   console.error("run-tests: no test files matched");
   process.exit(1);
 }
+// Test files run two at a time (this machine has 2 cores); RESPAN_TEST_CONCURRENCY overrides it, e.g. 1
+// for the suite that test/fresh-clone.test.mjs runs while the outer suite is still running.
+const concurrency = Number.parseInt(process.env.RESPAN_TEST_CONCURRENCY ?? "2", 10) || 2;
 const result = spawnSync(
   process.execPath,
-  ["--test", "--test-concurrency=2", "--test-timeout=180000", ...files],
+  ["--test", `--test-concurrency=${concurrency}`, "--test-timeout=180000", ...files],
   { cwd: root, stdio: "inherit" },
 );
 process.exit(result.status ?? 1);
