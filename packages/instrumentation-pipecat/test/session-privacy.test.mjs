@@ -14,10 +14,12 @@ import { PipecatInstrumentation } from "@respan/instrumentation-pipecat";
 import { attachSession, createSessionCapture, HttpPutRecordingSink } from "@respan/instrumentation-pipecat";
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
 import { startPutReceiver } from "./fixtures/session-support/put-receiver.mjs";
+import { usePrivateTmpdir } from "./support/private-tmpdir.mjs";
 
 let collector;
 let uploads;
 let respan;
+let privateTmp;
 const runs = {};
 
 /** Runs the demo conversation with a session whose audio goes to the PUT receiver. */
@@ -58,6 +60,8 @@ const uploadsOf = (sessionId) => uploads.requests.filter((request) => request.pa
 const spoolDirs = async () => (await readdir(tmpdir())).filter((name) => name.startsWith("respan-recording-"));
 
 before(async () => {
+  // Only this file's spools are counted, not those of test files running in parallel.
+  privateTmp = await usePrivateTmpdir("session-privacy-test-");
   collector = await startOtlpReceiver();
   uploads = await startPutReceiver();
   process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${collector.url}/v1/traces`;
@@ -96,6 +100,7 @@ after(async () => {
   delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
   await collector?.close();
   await uploads?.close();
+  await privateTmp?.restore();
 });
 
 describe("a completed session (control)", () => {

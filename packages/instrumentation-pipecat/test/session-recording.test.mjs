@@ -2,7 +2,7 @@
 // on one wall-clock timeline, known tones found at the offsets they were played at; streaming and retried
 // HTTP PUT uploads; bounded memory when a sink falls behind; consent-gated uploads.
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,16 +16,20 @@ import {
 import { ConsentGateSink } from "../dist/esm/session/consent-gate.js";
 import { silentWindows, toneChunks, toneSpans } from "./fixtures/session-support/audio.mjs";
 import { startPutReceiver } from "./fixtures/session-support/put-receiver.mjs";
+import { usePrivateTmpdir } from "./support/private-tmpdir.mjs";
 
 const RATE = 24_000;
 const T0 = 50_000; // the timeline's zero, in ms on the injected clock
 
+let privateTmp;
 let dir;
 before(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "session-recording-test-"));
+  // Recordings and the consent gate's spools go there too: no other test file's spools are counted.
+  privateTmp = await usePrivateTmpdir("session-recording-test-");
+  dir = privateTmp.dir;
 });
 after(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await privateTmp?.restore();
 });
 
 function readWav(bytes) {
