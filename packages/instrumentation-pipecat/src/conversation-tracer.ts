@@ -448,6 +448,7 @@ export class ConversationTracer {
     turn.span.set(ATTR_TURN_WAS_INTERRUPTED, how.wasInterrupted);
     turn.span.set(ATTR_TURN_ENDED_BY_CONVERSATION_END, how.endedByConversationEnd);
     turn.span.end(atMs);
+    if (this.listener?.onTurnEnd === undefined) return;
     const info: TurnInfo = {
       ...turn.info,
       endTimeMs: atMs,

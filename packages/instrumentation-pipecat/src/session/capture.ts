@@ -76,6 +76,8 @@ export class SessionCapture implements SessionControls {
   private stopLogs: (() => void) | undefined;
   private readonly held: boolean;
   private aborted = false;
+  /** A discarded recording's deletion (its sink aborted, its local spool removed): completion waits for it. */
+  private discarding: Promise<void> = Promise.resolve();
   private ended = false;
   private readonly link: AggregatorLink = { capture: this };
   private readonly knownProcessors = new WeakSet<object>();
@@ -224,7 +226,8 @@ export class SessionCapture implements SessionControls {
     this.stopLogs?.();
     if (this.aborted) {
       this.session.finalise();
-      this.session.complete(this.summaryBase("aborted"));
+      const summary = this.summaryBase("aborted");
+      void this.discarding.then(() => this.session.complete(summary));
       return;
     }
     if (this.aggregatorRoles.size === 0) this.warnNoAggregators();
@@ -320,7 +323,8 @@ export class SessionCapture implements SessionControls {
     this.recorder = undefined;
     this.recordingStatus = status;
     this.stopAudio();
-    void recorder.discard();
+    // discard() never rejects (a sink failure is reported by the recorder).
+    this.discarding = recorder.discard();
   }
 
   private startLogs(span: Span): void {
@@ -455,6 +459,7 @@ export class SessionCapture implements SessionControls {
   }
 
   private async completeAfterRecording(recorder: DualChannelRecorder | undefined, endMs: number): Promise<void> {
+    await this.discarding;
     let recording: RecordingSummary | undefined;
     try {
       if (recorder && this.recorder === recorder) recording = await recorder.close(endMs);

@@ -155,7 +155,10 @@ export class ConversationSession {
     return runInSessionScope(this.scope, fn);
   }
 
-  /** Resolves once the session is finalised and its recording stored or uploaded (never rejects). */
+  /**
+   * Resolves once the session is finalised and its recording stored or uploaded, or (discarded) its local
+   * copy deleted. Never rejects.
+   */
   whenComplete(): Promise<SessionSummary> {
     return this.completion;
   }

@@ -31,7 +31,7 @@ import {
   GEN_AI_OUTPUT_TYPE_VALUE_TEXT,
 } from "../semconv.js";
 import { isObject, readField, readNumber } from "../utils.js";
-import { serviceIdentity } from "./service-attributes.js";
+import { addServiceIdentity } from "./service-attributes.js";
 import type { SpanFactory, TracedSpan } from "./traced-span.js";
 
 export interface LlmRun {
@@ -64,10 +64,10 @@ const USAGE_FIELDS: ReadonlyArray<readonly [string, string, string]> = [
   ["reasoningTokens", "reasoning_tokens", ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
 ];
 
-function requestAttributes(service: object): Attributes {
-  const attributes: Attributes = {};
+/** Adds the request parameters of the service's settings to `attributes`. */
+function addRequestAttributes(attributes: Attributes, service: object): void {
   const settings = readField(service, "settings", "_settings");
-  if (!isObject(settings)) return attributes;
+  if (!isObject(settings)) return;
   for (const [camel, snake, key] of REQUEST_SETTINGS) {
     const value = readNumber(settings, camel, snake);
     if (value !== undefined && attributes[key] === undefined) attributes[key] = value;
@@ -77,7 +77,6 @@ function requestAttributes(service: object): Attributes {
   else if (Array.isArray(stop) && stop.every((s) => typeof s === "string")) {
     attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop as string[];
   }
-  return attributes;
 }
 
 function isInstruction(message: unknown): boolean {
@@ -184,13 +183,14 @@ export class LlmRuns {
   }
 
   private startRun(service: object, atMs: number, parent: TracedSpan, llmContext: unknown): LlmRun {
-    const span = this.factory.start("llm", SPAN_LLM, parent, atMs, {
+    const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT,
       [ATTR_GEN_AI_OUTPUT_TYPE]: GEN_AI_OUTPUT_TYPE_VALUE_TEXT,
       [ATTR_STREAM]: true,
-      ...serviceIdentity(service, "LLMService"),
-      ...requestAttributes(service),
-    }, SpanKind.CLIENT);
+    };
+    addServiceIdentity(attributes, service, "LLMService");
+    addRequestAttributes(attributes, service);
+    const span = this.factory.start("llm", SPAN_LLM, parent, atMs, attributes, SpanKind.CLIENT);
     const run: LlmRun = { service, span, viaCall: false, responseStarted: false, output: "" };
     this.open.set(service, run);
     this.lastSpan.set(service, span);

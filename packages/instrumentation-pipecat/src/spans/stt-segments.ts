@@ -1,4 +1,5 @@
 import { SpanKind } from "@opentelemetry/api";
+import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_IS_FINAL,
   ATTR_LANGUAGE,
@@ -14,7 +15,7 @@ import { Role, roleOf } from "../class-names.js";
 import type { Clock } from "../internal-types.js";
 import { ATTR_GEN_AI_OPERATION_NAME } from "../semconv.js";
 import { readString } from "../utils.js";
-import { serviceIdentity } from "./service-attributes.js";
+import { addServiceIdentity } from "./service-attributes.js";
 import type { SpanFactory, TracedSpan } from "./traced-span.js";
 
 /** How long after the user stops speaking a transcript segment may still be finalised. */
@@ -115,9 +116,9 @@ export class SttSegments {
   private openSegment(source: object, atMs: number, parent: TracedSpan): Segment {
     // Back-date to the start of the speech, but never before the previous segment of the same speech.
     const startMs = Math.min(atMs, Math.max(this.utteranceStartMs ?? atMs, this.lastSegmentEndMs));
-    const identity = (roleOf(source) & Role.STT) !== 0 ? serviceIdentity(source, "STTService") : {};
-    const span = this.factory.start("stt", SPAN_STT, parent, startMs,
-      { [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_STT, ...identity }, SpanKind.CLIENT);
+    const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_STT };
+    if ((roleOf(source) & Role.STT) !== 0) addServiceIdentity(attributes, source, "STTService");
+    const span = this.factory.start("stt", SPAN_STT, parent, startMs, attributes, SpanKind.CLIENT);
     span.set(ATTR_METRICS_TTFB, this.pendingTtfb);
     span.set(ATTR_METRICS_AUDIO_SECONDS, this.pendingAudioSeconds);
     this.pendingTtfb = undefined;

@@ -35,7 +35,8 @@ export class SpanFactory {
     startMs: number, attributes: Attributes, spanKind: SpanKind): TracedSpan {
     const span = this.tracer.startSpan(
       name,
-      { kind: spanKind, startTime: startMs, attributes: { ...this.common, ...attributes } },
+      // Object.assign, not spread: merging two records by spread is several times slower, on every span.
+      { kind: spanKind, startTime: startMs, attributes: Object.assign({}, this.common, attributes) },
       parentContext,
     );
     return new TracedSpan(this, kind, span, trace.setSpan(parentContext, span), startMs, parent);

@@ -1,4 +1,5 @@
 import { SpanKind } from "@opentelemetry/api";
+import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_METRICS_CHARACTER_COUNT,
   ATTR_METRICS_TTFB,
@@ -11,7 +12,7 @@ import {
 } from "../attribute-keys.js";
 import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_OUTPUT_TYPE, GEN_AI_OUTPUT_TYPE_VALUE_SPEECH } from "../semconv.js";
 import { readField, readString } from "../utils.js";
-import { serviceIdentity } from "./service-attributes.js";
+import { addServiceIdentity } from "./service-attributes.js";
 import type { SpanFactory, TracedSpan } from "./traced-span.js";
 
 interface AudioContext {
@@ -109,13 +110,14 @@ export class TtsContexts {
   }
 
   private start(service: object, contextId: string | undefined, atMs: number, parent: TracedSpan): AudioContext {
-    const voice = voiceOf(service);
-    const span = this.factory.start("tts", SPAN_TTS, parent, atMs, {
+    const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_TTS,
       [ATTR_GEN_AI_OUTPUT_TYPE]: GEN_AI_OUTPUT_TYPE_VALUE_SPEECH,
-      ...serviceIdentity(service, "TTSService"),
-      ...(voice !== undefined ? { [ATTR_VOICE_ID]: voice } : {}),
-    }, SpanKind.CLIENT);
+    };
+    addServiceIdentity(attributes, service, "TTSService");
+    const voice = voiceOf(service);
+    if (voice !== undefined) attributes[ATTR_VOICE_ID] = voice;
+    const span = this.factory.start("tts", SPAN_TTS, parent, atMs, attributes, SpanKind.CLIENT);
     const audio: AudioContext = {
       span, contextId, text: "", characters: 0, textFromCalls: false, reportedCharacters: undefined,
     };
