@@ -35,6 +35,11 @@ const GRAPH_LINKS: ReadonlyArray<readonly [string, string]> = [
   ["next", "_next"],
   ["prev", "_prev"],
 ];
+/**
+ * Frames whose every hop the tracer needs, not only their first: a StartFrame spreads ownership, an
+ * EndFrame's last hop ends the conversation, an LLM context frame names the LLM service it reaches.
+ */
+const EVERY_HOP_KINDS: ReadonlySet<FrameKind> = new Set<FrameKind>([FrameKind.START, FrameKind.END, FrameKind.LLM_CONTEXT]);
 /** The longest delay a Node timer takes (longer ones fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -98,6 +103,7 @@ export class HopRouter {
     this.armIdleSweep();
   }
 
+  /** Kept small so that it inlines into the pushFrame wrapper: most hops end here. */
   onPushFrame(source: object, frame: unknown, rawDirection: unknown): void {
     const kind = frameKindOf(frame);
     if (this.debugLog !== undefined) this.logHop(source, frame, rawDirection);
@@ -107,19 +113,28 @@ export class HopRouter {
       if (this.audioTracers.size !== 0) this.routeAudio(source, frame as object, kind);
       return;
     }
-    const pushed = frame as object;
+    this.route(source, frame as object, rawDirection, kind);
+  }
+
+  private route(source: object, frame: object, rawDirection: unknown, kind: FrameKind): void {
+    if (!EVERY_HOP_KINDS.has(kind)) {
+      // A frame its conversation already saw, passed on by one of that conversation's processors (a
+      // MetricsFrame or BotStartedSpeakingFrame crossing the pipeline): nothing new to learn.
+      const seenBy = this.frameOwners.get(frame);
+      if (seenBy !== undefined && !seenBy.isEnded && this.owners.get(source) === seenBy) return;
+    }
     const direction = normaliseDirection(rawDirection);
     const link = destinationOf(source, direction);
     const destination = link ?? undefined;
-    let tracer = this.liveOwner(source) ?? this.joinFrameOwner(source, pushed);
+    let tracer = this.liveOwner(source) ?? this.joinFrameOwner(source, frame);
     if (kind === FrameKind.START) {
       tracer ??= this.ownerForStart(source, destination);
       // Ownership spreads with the StartFrame.
       if (destination !== undefined && this.liveOwner(destination) !== tracer) this.owners.set(destination, tracer);
     }
     if (tracer === undefined) return;
-    if (this.frameOwners.get(pushed) !== tracer) this.frameOwners.set(pushed, tracer);
-    tracer.onHop(source, pushed, direction, kind, destination, link !== undefined);
+    if (this.frameOwners.get(frame) !== tracer) this.frameOwners.set(frame, tracer);
+    tracer.onHop(source, frame, direction, kind, destination, link !== undefined);
   }
 
   private logHop(source: object, frame: unknown, rawDirection: unknown): void {

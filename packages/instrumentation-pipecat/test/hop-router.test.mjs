@@ -107,6 +107,51 @@ describe("ownership", () => {
   });
 });
 
+describe("repeat hops", () => {
+  /** Counts the hops the conversation's tracer is handed, by frame class. */
+  function countTracerHops(conversation) {
+    const counts = new Map();
+    const onHop = conversation.onHop;
+    conversation.onHop = function (source, frame, ...rest) {
+      counts.set(frame.constructor.name, (counts.get(frame.constructor.name) ?? 0) + 1);
+      return onHop.call(this, source, frame, ...rest);
+    };
+    return counts;
+  }
+
+  it("a frame crossing the pipeline reaches the tracer once; a StartFrame and an EndFrame at every hop", () => {
+    const { router, conversations } = createRouter();
+    const processors = chain(4);
+    const conversation = router.beginTask({ pipeline: processors[0] }, ROOT_CONTEXT);
+    const counts = countTracerHops(conversation);
+    const crossPipeline = (frame) => {
+      for (const processor of processors.slice(0, -1)) router.onPushFrame(processor, frame, 1);
+    };
+    crossPipeline(new P.StartFrame());
+    crossPipeline(new P.MetricsFrame([]));
+    crossPipeline(new P.BotStartedSpeakingFrame());
+    crossPipeline(new P.EndFrame());
+    router.onPushFrame(processors.at(-1), new P.EndFrame(), 1);
+    assert.equal(counts.get("MetricsFrame"), 1);
+    assert.equal(counts.get("BotStartedSpeakingFrame"), 1);
+    assert.equal(counts.get("StartFrame"), 3);
+    assert.ok(counts.get("EndFrame") >= 3, "every EndFrame hop is seen: the last one ends the conversation");
+    assert.equal(conversations().length, 1, "the EndFrame leaving the end of the chain ended the conversation");
+  });
+
+  it("a frame already seen, pushed on by a processor outside the conversation, still makes it join", () => {
+    const { router, created } = createRouter();
+    const [source] = chain(2);
+    const conversation = router.beginTask({ pipeline: source }, ROOT_CONTEXT);
+    const stray = new P.Transport("stray#0");
+    const frame = new P.MetricsFrame([]);
+    router.onPushFrame(source, frame, 1);
+    router.onPushFrame(stray, frame, 1);
+    assert.equal(router.liveOwner(stray), conversation);
+    assert.equal(created.length, 1);
+  });
+});
+
 describe("audio hops", () => {
   const memorySink = () => ({ write() {}, close() {}, abort() {} });
 
