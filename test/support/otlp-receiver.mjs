@@ -3,8 +3,8 @@
 // headers and raw body, decodes the spans into plain objects, and can inject faults (status codes,
 // delays) to exercise exporters' retry and back-pressure paths. Shared by every package's tests.
 import http from "node:http";
-import { once } from "node:events";
 import protobuf from "protobufjs";
+import { createConditionWaiters, listenOnLoopback } from "./loopback-server.mjs";
 
 // The subset of opentelemetry-proto (collector/trace/v1, trace/v1, common/v1, resource/v1) a trace
 // export request uses, written from the public OTLP specification.
@@ -107,8 +107,7 @@ export function flattenTraceRequest(request) {
  */
 export async function startOtlpReceiver(options = {}) {
   const requests = [];
-  const sockets = new Set();
-  const waiters = new Set();
+  const waiters = createConditionWaiters("receiver", () => `${requests.length} requests`);
 
   const server = http.createServer(async (req, res) => {
     const chunks = [];
@@ -143,45 +142,21 @@ export async function startOtlpReceiver(options = {}) {
     if (res.destroyed) return;
     res.writeHead(status, { "content-type": contentType.includes("protobuf") ? "application/x-protobuf" : "application/json" });
     res.end(contentType.includes("protobuf") ? "" : "{}");
-    for (const waiter of waiters) waiter();
+    waiters.notify();
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
+  const { port, url, close } = await listenOnLoopback(server);
 
   const receiver = {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     /** Every span accepted so far (requests answered with a 2xx). */
     spans: () => requests.flatMap((request) => request.spans),
     /** Resolves with the accepted spans once `predicate(spans)` holds; rejects after `timeoutMs`. */
     waitFor(predicate, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const spans = receiver.spans();
-          if (!predicate(spans, requests)) return false;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(spans);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`receiver: condition not met within ${timeoutMs} ms (${requests.length} requests)`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+      return waiters.waitFor(receiver.spans, (spans) => predicate(spans, requests), timeoutMs);
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close,
   };
   return receiver;
 }

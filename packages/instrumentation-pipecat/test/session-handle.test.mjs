@@ -17,7 +17,7 @@ import {
   getSession,
   SessionOptionError,
 } from "@respan/instrumentation-pipecat";
-import { byName, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
 
 let tracing;
 let dir;
@@ -329,25 +329,14 @@ describe("an attached session with no sessionCapture factory configured", () => 
 
 describe("an attached session the instrumentation never captured", () => {
   it("says why once, and completes as not captured", async () => {
-    const warnings = [];
-    const onWarning = (warning) => warnings.push(warning);
-    process.on("warning", onWarning);
     tracing.instrumentation.disable();
     try {
-      const { PipelineTask, Pipeline, FrameProcessor, EndFrame, VirtualClock } = tracing.pipecat;
-      const task = new PipelineTask(new Pipeline([new FrameProcessor()]), { clock: new VirtualClock() });
-      const session = attachSession(task);
-      void task.queueFrame(new EndFrame());
-      await task.run();
-      const summary = await session.whenComplete();
-      await new Promise((resolve) => setImmediate(resolve));
+      const { session, summary, warnings } = await runBarePipelineWithSession(tracing.pipecat, "RESPAN_SESSION_NOT_STARTED");
       assert.equal(summary.outcome, "not_captured");
-      const ours = warnings.filter((warning) => warning.code === "RESPAN_SESSION_NOT_STARTED");
-      assert.equal(ours.length, 1);
-      assert.match(ours[0].message, /never captured\. Make sure PipecatInstrumentation is enabled/);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0].message, /never captured\. Make sure PipecatInstrumentation is enabled/);
       assert.throws(() => session.setCustomMetadata({ late: 1 }), /finalised/);
     } finally {
-      process.off("warning", onWarning);
       tracing.instrumentation.enable();
     }
   });

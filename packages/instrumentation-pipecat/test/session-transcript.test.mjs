@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { attachSession, createSessionCapture } from "@respan/instrumentation-pipecat";
-import { byName, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -163,27 +163,13 @@ describe("transcript options", () => {
 
 describe("a pipeline without context aggregators", () => {
   it("warns once, clearly, and records no transcript", async () => {
-    const warnings = [];
-    const onWarning = (warning) => warnings.push(warning);
-    process.on("warning", onWarning);
-    try {
-      tracing.exporter.reset();
-      const { Pipeline, PipelineTask, FrameProcessor, EndFrame, VirtualClock } = tracing.pipecat;
-      const task = new PipelineTask(new Pipeline([new FrameProcessor()]), { clock: new VirtualClock() });
-      const session = attachSession(task);
-      void task.queueFrame(new EndFrame());
-      await task.run();
-      const summary = await session.whenComplete();
-      await new Promise((resolve) => setImmediate(resolve));
-      const ours = warnings.filter((warning) => warning.code === "RESPAN_SESSION_NO_AGGREGATORS");
-      assert.equal(ours.length, 1);
-      assert.match(ours[0].message, /no LLMUserAggregator \/ LLMAssistantAggregator/);
-      assert.deepEqual(summary.transcript.entries, []);
-      const conversation = byName(tracing.spans(), "conversation")[0];
-      assert.equal(conversation.attributes["conversation.transcript"], undefined);
-      assert.equal(conversation.attributes["session.id"], session.sessionId);
-    } finally {
-      process.off("warning", onWarning);
-    }
+    tracing.exporter.reset();
+    const { session, summary, warnings } = await runBarePipelineWithSession(tracing.pipecat, "RESPAN_SESSION_NO_AGGREGATORS");
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0].message, /no LLMUserAggregator \/ LLMAssistantAggregator/);
+    assert.deepEqual(summary.transcript.entries, []);
+    const conversation = byName(tracing.spans(), "conversation")[0];
+    assert.equal(conversation.attributes["conversation.transcript"], undefined);
+    assert.equal(conversation.attributes["session.id"], session.sessionId);
   });
 });
