@@ -15,6 +15,7 @@ import {
   TRACELOOP_LLM,
 } from "../attributes.js";
 import {
+  ATTR_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -98,6 +99,8 @@ export function respanLogType(name: string, attributes: Attributes): LogType | u
   if (typeof operation === "string" && LOG_TYPE_BY_OPERATION[operation]) return LOG_TYPE_BY_OPERATION[operation];
   if (LOG_TYPE_BY_SPAN_NAME[name]) return LOG_TYPE_BY_SPAN_NAME[name];
   if (name.startsWith(SPAN_TOOL_PREFIX)) return LOG_TYPE.TOOL;
+  // Any other span of a traced conversation (a span kind added later, such as vad) is a step of it.
+  if (attributes[ATTR_CONVERSATION_ID] !== undefined) return LOG_TYPE.TASK;
   return undefined;
 }
 
