@@ -9,10 +9,12 @@ import type { SpanKindDefinition } from "./span-kind.js";
 import { sttSpanKind } from "./stt-segments.js";
 import { toolSpanKind } from "./tool-calls.js";
 import { ttsSpanKind } from "./tts-contexts.js";
+import { vadSpanKind } from "./vad-speech.js";
 
 export const SPAN_KINDS: readonly SpanKindDefinition[] = [
   sttSpanKind,
   llmSpanKind,
   ttsSpanKind,
   toolSpanKind,
+  vadSpanKind,
 ] as readonly SpanKindDefinition[];
