@@ -2,7 +2,9 @@
 // tool call, and a turn the user interrupts) runs through the simulated transport, scripted STT, the
 // context aggregators, a scripted LLM with a tool and a tone TTS — then prints its own trace.
 import { respan } from "./tracing"; // first: enables the instrumentation before pipecat-ts loads
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { trace } from "@opentelemetry/api";
 import { propagateAttributes, workflow } from "@respan/core";
 import { createDemoConversation, PipelineRunner, ScaledClock } from "pipecat-ts";
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
   console.log(`\nCall ${callId} finished (a ${result.turns}-turn script).`);
   if (respan.tracesDir !== undefined && result.traceId !== undefined) {
     console.log(`Trace file written to ${path.join(respan.tracesDir, `${result.traceId}.json`)}`);
+    const report = path.join(respan.tracesDir, `${result.traceId}.html`);
+    if (existsSync(report)) console.log(`Call report (open it in a browser): ${pathToFileURL(report).href}`);
   }
 }
 

@@ -188,7 +188,7 @@ export class Respan {
       add("otlp", createOtlpCollectorExporter(resolved.otlpProtocol), `OTLP collector (${resolved.otlpProtocol})`);
     }
     if (resolved.tracesDir !== undefined) {
-      add("file", new TraceFileExporter({ directory: resolved.tracesDir }), `trace files in ${resolved.tracesDir}`);
+      add("file", new TraceFileExporter({ directory: resolved.tracesDir, htmlReports: resolved.htmlReports }), `trace files in ${resolved.tracesDir}`);
     }
     resolved.exporters.forEach((exporter, index) => add(`exporters[${index}]`, exporter, `exporters[${index}]`));
     return destinations;

@@ -27,6 +27,7 @@ export const ENV = {
   BATCHING_ENABLED: "RESPAN_BATCHING_ENABLED",
   TRACING_ENABLED: "RESPAN_TRACING_ENABLED",
   TRACES_DIR: "RESPAN_TRACES_DIR",
+  HTML_REPORTS: "RESPAN_HTML_REPORTS",
   PRINT_TREE: "RESPAN_PRINT_TREE",
   LOG_LEVEL: "RESPAN_LOG_LEVEL",
   FLUSH_ON_EXIT: "RESPAN_FLUSH_ON_EXIT",
@@ -97,6 +98,8 @@ export interface RespanOptions {
   spanProcessors?: SpanProcessor[];
   /** Directory of the OTLP JSON trace files, or false for none. Env RESPAN_TRACES_DIR. */
   tracesDir?: string | false;
+  /** Write an HTML report of each call (`<traceId>.html`, and `index.html`) beside its trace file. Env RESPAN_HTML_REPORTS. Default true. */
+  htmlReports?: boolean;
   /** Print a tree of each finished trace to the terminal. Env RESPAN_PRINT_TREE. */
   printTree?: boolean | TreePrinterOptions;
   /** Level of this SDK's own console messages. Env RESPAN_LOG_LEVEL. Default "warn". */
@@ -125,6 +128,7 @@ const OPTION_NAMES: ReadonlyArray<keyof RespanOptions> = [
   "exporters",
   "spanProcessors",
   "tracesDir",
+  "htmlReports",
   "printTree",
   "logLevel",
   "flushOnExit",
@@ -163,6 +167,8 @@ export interface ResolvedOptions {
   otlpProtocol: OtlpProtocol | undefined;
   /** Absolute directory of the trace files, when the file exporter is on. */
   tracesDir: string | undefined;
+  /** Whether the file exporter also writes HTML call reports. */
+  htmlReports: boolean;
   printTree: TreePrinterOptions | undefined;
   logLevel: LogLevel;
   flushOnExit: boolean;
@@ -432,6 +438,7 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
     spanProcessors,
     otlpProtocol,
     tracesDir: resolveTracesDir(given, env, hasDestination),
+    htmlReports: optionalBoolean("htmlReports", given.htmlReports) ?? envBoolean(env, ENV.HTML_REPORTS) ?? true,
     printTree: resolvePrintTree(given, env, hasDestination),
     logLevel,
     flushOnExit: optionalBoolean("flushOnExit", given.flushOnExit) ?? envBoolean(env, ENV.FLUSH_ON_EXIT) ?? true,

@@ -14,6 +14,8 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { isLocalRoot } from "./local-root.js";
 import { isPositiveInteger } from "../validate.js";
 import { toOtlpJsonRequest } from "./otlp-json.js";
+import { createReportWriter, writeCallReport } from "../report/exporter-hook.js";
+import type { CallReportWriter } from "../report/report-writer.js";
 
 export const DEFAULT_MAX_BUFFERED_SPANS = 10_000;
 
@@ -22,6 +24,8 @@ export interface TraceFileExporterOptions {
   directory: string;
   /** Most spans held in memory while their trace's root span is still open. Default 10,000. */
   maxBufferedSpans?: number;
+  /** Also write `<traceId>.html`, a self-contained call report, and `index.html` beside the files. Default false. */
+  htmlReports?: boolean;
 }
 
 interface OtlpJsonRequest {
@@ -39,6 +43,7 @@ export class TraceFileExporter implements SpanExporter {
   /** The last write of each trace being written; writes of one trace run one after the other. */
   private readonly writes = new Map<string, Promise<void>>();
   private isShutdown = false;
+  private readonly reports: CallReportWriter | undefined;
 
   constructor(options: TraceFileExporterOptions) {
     if (typeof options?.directory !== "string" || options.directory.trim() === "") {
@@ -50,6 +55,7 @@ export class TraceFileExporter implements SpanExporter {
     }
     this.directory = path.resolve(options.directory);
     this.maxBufferedSpans = max;
+    this.reports = createReportWriter(options.htmlReports, this.directory);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -119,6 +125,7 @@ export class TraceFileExporter implements SpanExporter {
     const temporary = `${file}.${process.pid}.${++temporaryFileCounter}.tmp`;
     await writeFile(temporary, `${JSON.stringify(request, null, 2)}\n`, "utf8");
     await rename(temporary, file);
+    await writeCallReport(this.reports, traceId, request);
   }
 }
 
