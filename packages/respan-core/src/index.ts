@@ -5,6 +5,7 @@ export type { ExporterStats } from "./exporters/export-pipeline.js";
 export { RespanSpanExporter, type RespanSpanExporterOptions } from "./exporters/respan-exporter.js";
 export { TraceFileExporter, type TraceFileExporterOptions } from "./exporters/trace-file-exporter.js";
 export { TraceTreePrinter, type TraceTreePrinterOptions } from "./exporters/tree-printer.js";
+export { writeCallReports, type CallReportsResult } from "./report/report-writer.js";
 export {
   TraceHoldSpanProcessor,
   getTraceHoldRegistry,

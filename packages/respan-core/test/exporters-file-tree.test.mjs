@@ -47,7 +47,8 @@ test("trace files: one OTLP JSON file per trace, written when its root span ends
       await respan.flush();
       const firstId = first.spanContext().traceId;
       const secondId = second.spanContext().traceId;
-      assert.deepEqual((await readdir(dir)).sort(), [`${firstId}.json`, `${secondId}.json`].sort());
+      const traceFiles = (await readdir(dir)).filter((name) => name.endsWith(".json")); // beside the HTML reports
+      assert.deepEqual(traceFiles.sort(), [`${firstId}.json`, `${secondId}.json`].sort());
 
       const request = await readTraceFile(dir, firstId);
       assert.equal(request.resourceSpans[0].scopeSpans[0].scope.name, "file-test");
@@ -262,8 +263,9 @@ test("embedded default: with no destination configured, ./traces files and a tre
   });
   const { tracesDir } = JSON.parse(stdout.trim());
   assert.equal(tracesDir, path.join(cwd, "traces"));
-  const files = await readdir(tracesDir);
+  const files = (await readdir(tracesDir)).filter((name) => name.endsWith(".json"));
   assert.equal(files.length, 1);
+  assert.ok((await readdir(tracesDir)).includes(files[0].replace(/\.json$/, ".html")), "its HTML report beside it");
   const spans = spansOf(JSON.parse(await readFile(path.join(tracesDir, files[0]), "utf8")));
   assert.deepEqual(spans.map((span) => span.name).sort(), ["greet_caller.workflow", "lookup_account.task"]);
   assert.match(stderr, /── trace [0-9a-f]{32} · greet_caller\.workflow · /);

@@ -5,7 +5,7 @@
  * index.html. Default folder: RESPAN_TRACES_DIR, else ./traces.
  */
 import { pathToFileURL } from "node:url";
-import { writeReportsForDirectory } from "./report-writer.js";
+import { writeCallReports } from "./report-writer.js";
 
 const USAGE = "usage: respan-traces [dir]   (default: $RESPAN_TRACES_DIR or ./traces)";
 
@@ -17,7 +17,7 @@ async function main(args: string[]): Promise<number> {
   const directory = args[0] ?? process.env.RESPAN_TRACES_DIR ?? "./traces";
   let result;
   try {
-    result = await writeReportsForDirectory(directory);
+    result = await writeCallReports(directory);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : String(error);
     console.error(`respan-traces: cannot read ${directory}: ${reason}\n${USAGE}`);

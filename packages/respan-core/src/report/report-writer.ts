@@ -116,7 +116,7 @@ export class CallReportWriter {
   }
 }
 
-export interface FolderReportResult {
+export interface CallReportsResult {
   reports: string[];
   index: string | undefined;
   /** Files that could not be read as OTLP JSON, with the reason. */
@@ -127,11 +127,11 @@ export interface FolderReportResult {
  * (Re)writes the report of every trace found in the OTLP JSON files of `directory` (one request per file,
  * or one per line as the Collector's file exporter writes them; a trace split across files is joined).
  */
-export async function writeReportsForDirectory(directory: string): Promise<FolderReportResult> {
+export async function writeCallReports(directory: string): Promise<CallReportsResult> {
   const writer = new CallReportWriter(directory);
   const names = (await readdir(writer.directory)).filter((name) => TRACE_FILE.test(name)).sort();
   const spans: TraceSpan[] = [];
-  const skipped: FolderReportResult["skipped"] = [];
+  const skipped: CallReportsResult["skipped"] = [];
   for (const name of names) {
     const file = path.join(writer.directory, name);
     try {
