@@ -4,7 +4,8 @@
  * of the calls in a folder. Trace data goes into JSON data blocks with every `<`, `>` and `&` escaped,
  * so no span text can close the block or be read as markup.
  */
-import type { CallModel, CallSummary } from "./call-model.js";
+import type { CallModel, CallSummary, ReportSpan } from "./call-model.js";
+import type { SpanValue } from "./otlp-spans.js";
 import { callViewer } from "./viewer-script.js";
 import { VIEWER_STYLE } from "./viewer-style.js";
 
@@ -28,6 +29,48 @@ export function jsonForScriptBlock(value: unknown): string {
     .replace(/&/g, "\\u0026")
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
+}
+
+/**
+ * Attributes as the page receives them: a flat list of key/value pairs in which every key and string value
+ * is an index into PageModel.strings, and any other value is wrapped in a one-element array. Spans of a
+ * call repeat the same keys and many values (ids, tool lists, instructions): this keeps a long call's
+ * report small.
+ */
+export type PackedAttributes = Array<number | [SpanValue]>;
+
+export interface PageModel extends Omit<CallModel, "spans"> {
+  strings: string[];
+  spans: Array<
+    Omit<ReportSpan, "attributes" | "events"> & {
+      attributes: PackedAttributes;
+      events: Array<{ name: string; time: number; attributes: PackedAttributes }>;
+    }
+  >;
+}
+
+export function toPageModel(model: CallModel): PageModel {
+  const strings: string[] = [];
+  const indexOf = new Map<string, number>();
+  const intern = (text: string) => {
+    let index = indexOf.get(text);
+    if (index === undefined) {
+      index = strings.push(text) - 1;
+      indexOf.set(text, index);
+    }
+    return index;
+  };
+  const pack = (attributes: Record<string, SpanValue>): PackedAttributes =>
+    Object.entries(attributes).flatMap(([key, value]) => [intern(key), typeof value === "string" ? intern(value) : [value]]);
+  return {
+    ...model,
+    strings,
+    spans: model.spans.map((span) => ({
+      ...span,
+      attributes: pack(span.attributes),
+      events: span.events.map((event) => ({ ...event, attributes: pack(event.attributes) })),
+    })),
+  };
 }
 
 function mediaSources(model: CallModel): string {
@@ -61,7 +104,7 @@ export function renderCallReport(model: CallModel): string {
   const body =
     `<div id="app"><nav class="call-meta"><a href="index.html">All calls</a></nav></div>\n` +
     `<noscript>This report needs JavaScript to draw the call; its data is in the JSON block below.</noscript>\n` +
-    `<script type="application/json" id="call-data">${jsonForScriptBlock(model)}</script>\n` +
+    `<script type="application/json" id="call-data">${jsonForScriptBlock(toPageModel(model))}</script>\n` +
     `<script>${VIEWER_SOURCE}</script>`;
   return page(`Call ${model.summary.title}`, csp, summaryBlock, body);
 }

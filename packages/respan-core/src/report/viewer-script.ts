@@ -7,7 +7,8 @@
  * fast), the transcript, the details pane and, when the call has a recording, the audio player.
  * Span text is only ever set with textContent: nothing from the trace is parsed as HTML.
  */
-import type { CallModel, ReportSpan, ReportTurn } from "./call-model.js";
+import type { ReportTurn } from "./call-model.js";
+import type { PackedAttributes, PageModel } from "./html.js";
 
 export function callViewer(): void {
   const ROW_HEIGHT = 24;
@@ -16,7 +17,8 @@ export function callViewer(): void {
   const dataElement = document.getElementById("call-data");
   const app = document.getElementById("app");
   if (dataElement === null || app === null) return;
-  const model = JSON.parse(dataElement.textContent ?? "{}") as CallModel;
+  const model = JSON.parse(dataElement.textContent ?? "{}") as PageModel;
+  type PageSpan = PageModel["spans"][number];
   const { summary, spans, turns } = model;
   const duration = Math.max(summary.durationMs, 0.001);
   const turnBySpan = new Map<number, ReportTurn>(turns.map((turn) => [turn.span, turn]));
@@ -54,7 +56,16 @@ export function callViewer(): void {
     }
     return value;
   }
-  function spanLabel(span: ReportSpan, index: number): string {
+  /** Attributes back from their packed form (see toPageModel in html.ts). */
+  function unpack(packed: PackedAttributes): Record<string, unknown> {
+    const attributes: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < packed.length; i += 2) {
+      const value = packed[i + 1];
+      attributes[model.strings[packed[i] as number]] = typeof value === "number" ? model.strings[value] : value[0];
+    }
+    return attributes;
+  }
+  function spanLabel(span: PageSpan, index: number): string {
     const turn = turnBySpan.get(index);
     return turn === undefined ? span.name : `${span.name} ${turn.number}`;
   }
@@ -273,11 +284,12 @@ export function callViewer(): void {
     if (span.error !== undefined) body.push(el("p", "error-text", span.error));
     body.push(el("h3", undefined, "Attributes"));
     const table = el("table", "attributes");
-    for (const key of Object.keys(span.attributes).sort()) {
+    const attributes = unpack(span.attributes);
+    for (const key of Object.keys(attributes).sort()) {
       const row = el("tr");
       row.append(el("th", undefined, key));
       const cell = el("td");
-      cell.append(el("pre", undefined, formatValue(span.attributes[key])));
+      cell.append(el("pre", undefined, formatValue(attributes[key])));
       row.append(cell);
       table.append(row);
     }
@@ -288,8 +300,9 @@ export function callViewer(): void {
       for (const event of span.events) {
         const item = el("li");
         item.append(el("strong", undefined, event.name), document.createTextNode(` +${formatMs(event.time)}`));
-        const keys = Object.keys(event.attributes);
-        if (keys.length > 0) item.append(el("pre", undefined, keys.map((key) => `${key}: ${formatValue(event.attributes[key])}`).join("\n")));
+        const eventAttributes = unpack(event.attributes);
+        const keys = Object.keys(eventAttributes);
+        if (keys.length > 0) item.append(el("pre", undefined, keys.map((key) => `${key}: ${formatValue(eventAttributes[key])}`).join("\n")));
         list.append(item);
       }
       body.push(list);
