@@ -4,6 +4,7 @@
 // the details pane, the transcript, no console error. Then hostile transcript text, a recording, a
 // client span of another service, an error, and a 1,000-turn call (size and first-render time printed).
 // Screenshots and figures go to test/artifacts/.
+/* global document -- page functions run in the browser */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
