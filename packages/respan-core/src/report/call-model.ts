@@ -319,10 +319,11 @@ function buildTranscript(spans: ReportSpan[], turns: ReportTurn[]): TranscriptLi
   });
   lines.sort((a, b) => a.time - b.time);
   // The user cut the bot off: its last words in an interrupted turn are marked.
-  for (const turn of turns) {
-    if (!turn.interrupted) continue;
-    const last = lines.filter((line) => line.turn === turn.number && line.role === "assistant").pop();
-    if (last !== undefined) last.interrupted = true;
+  const interruptedTurns = new Set(turns.filter((turn) => turn.interrupted).map((turn) => turn.number));
+  const lastAnswer = new Map<number, TranscriptLine>();
+  for (const line of lines) {
+    if (line.role === "assistant" && line.turn !== undefined && interruptedTurns.has(line.turn)) lastAnswer.set(line.turn, line);
   }
+  for (const line of lastAnswer.values()) line.interrupted = true;
   return lines;
 }

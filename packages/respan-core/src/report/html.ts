@@ -8,6 +8,7 @@ import type { CallModel, CallSummary, ReportSpan } from "./call-model.js";
 import type { SpanValue } from "./otlp-spans.js";
 import { callViewer } from "./viewer-script.js";
 import { VIEWER_STYLE } from "./viewer-style.js";
+import { pauseEventLoop } from "./pause.js";
 
 /** Id of the small JSON block at the top of each call page that the index is rebuilt from. */
 export const SUMMARY_BLOCK_ID = "call-summary";
@@ -49,7 +50,14 @@ export interface PageModel extends Omit<CallModel, "spans"> {
   >;
 }
 
-export function toPageModel(model: CallModel): PageModel {
+/** Spans serialised between two pauses: a long call's report never holds the event loop for long. */
+const SPANS_PER_SLICE = 200;
+
+/**
+ * The PageModel of `model` as JSON text safe for a script block. Built span by span, pausing every
+ * SPANS_PER_SLICE spans, because the report is written in the traced process, beside live calls.
+ */
+async function pageModelJson(model: CallModel): Promise<string> {
   const strings: string[] = [];
   const indexOf = new Map<string, number>();
   const intern = (text: string) => {
@@ -62,15 +70,20 @@ export function toPageModel(model: CallModel): PageModel {
   };
   const pack = (attributes: Record<string, SpanValue>): PackedAttributes =>
     Object.entries(attributes).flatMap(([key, value]) => [intern(key), typeof value === "string" ? intern(value) : [value]]);
-  return {
-    ...model,
-    strings,
-    spans: model.spans.map((span) => ({
+  const spanTexts: string[] = [];
+  for (let i = 0; i < model.spans.length; i += 1) {
+    const span = model.spans[i];
+    const packed: PageModel["spans"][number] = {
       ...span,
       attributes: pack(span.attributes),
       events: span.events.map((event) => ({ ...event, attributes: pack(event.attributes) })),
-    })),
-  };
+    };
+    spanTexts.push(jsonForScriptBlock(packed));
+    if (i % SPANS_PER_SLICE === SPANS_PER_SLICE - 1) await pauseEventLoop();
+  }
+  const { spans: _spans, ...rest } = model;
+  const page: Omit<PageModel, "spans"> = { ...rest, strings };
+  return `${jsonForScriptBlock(page).slice(0, -1)},"spans":[${spanTexts.join(",")}]}`;
 }
 
 function mediaSources(model: CallModel): string {
@@ -98,13 +111,13 @@ ${body}
 }
 
 /** The report page of one call. */
-export function renderCallReport(model: CallModel): string {
+export async function renderCallReport(model: CallModel): Promise<string> {
   const csp = `default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src ${mediaSources(model)}`;
   const summaryBlock = `<script type="application/json" id="${SUMMARY_BLOCK_ID}">${jsonForScriptBlock(model.summary)}</script>\n`;
   const body =
     `<div id="app"><nav class="call-meta"><a href="index.html">All calls</a></nav></div>\n` +
     `<noscript>This report needs JavaScript to draw the call; its data is in the JSON block below.</noscript>\n` +
-    `<script type="application/json" id="call-data">${jsonForScriptBlock(toPageModel(model))}</script>\n` +
+    `<script type="application/json" id="call-data">${await pageModelJson(model)}</script>\n` +
     `<script>${VIEWER_SOURCE}</script>`;
   return page(`Call ${model.summary.title}`, csp, summaryBlock, body);
 }

@@ -103,9 +103,13 @@ function isErrorStatus(code: number | string | undefined): boolean {
 
 /** Every span of one OTLP JSON request. Malformed parts are skipped, never thrown on. */
 export function spansOfRequest(request: unknown): TraceSpan[] {
-  const spans: TraceSpan[] = [];
+  return [...iterateSpans(request)];
+}
+
+/** Every span of one OTLP JSON request, one at a time (so that a caller can pause between spans). */
+export function* iterateSpans(request: unknown): Generator<TraceSpan> {
   const resourceSpans = (request as OtlpRequest | null)?.resourceSpans;
-  if (!Array.isArray(resourceSpans)) return spans;
+  if (!Array.isArray(resourceSpans)) return;
   for (const resourceSpan of resourceSpans) {
     const resource = keyValues(resourceSpan?.resource?.attributes);
     const service = typeof resource["service.name"] === "string" ? resource["service.name"] : "unknown_service";
@@ -115,7 +119,7 @@ export function spansOfRequest(request: unknown): TraceSpan[] {
         const spanId = hexId(span.spanId);
         if (traceId === undefined || spanId === undefined) continue;
         const startNs = nanos(span.startTimeUnixNano);
-        spans.push({
+        yield {
           traceId,
           spanId,
           parentSpanId: hexId(span.parentSpanId),
@@ -131,11 +135,10 @@ export function spansOfRequest(request: unknown): TraceSpan[] {
             attributes: keyValues(event.attributes),
           })),
           service,
-        });
+        };
       }
     }
   }
-  return spans;
 }
 
 /**

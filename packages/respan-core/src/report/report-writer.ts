@@ -8,7 +8,8 @@ import { open, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildCallModel, type CallSummary } from "./call-model.js";
 import { renderCallReport, renderIndex, SUMMARY_BLOCK_ID } from "./html.js";
-import { parseTraceFileText, spansOfRequest, type TraceSpan } from "./otlp-spans.js";
+import { pauseEventLoop } from "./pause.js";
+import { iterateSpans, parseTraceFileText, spansOfRequest, type TraceSpan } from "./otlp-spans.js";
 
 export const INDEX_FILE = "index.html";
 /** The index lists at most this many calls (the newest), which also bounds the memory it takes. */
@@ -18,6 +19,9 @@ const MAX_TITLE_LENGTH = 200;
 /** The summary block sits at the top of each report: this much of a report is read to find it. */
 const SUMMARY_READ_BYTES = 16 * 1024;
 const TRACE_FILE = /\.(json|jsonl|ndjson)$/i;
+
+/** Spans read between two pauses of the event loop. */
+const SPANS_PER_SLICE = 500;
 
 let temporaryFileCounter = 0;
 
@@ -70,8 +74,13 @@ export class CallReportWriter {
   }
 
   /** Writes the report of `traceId` from an OTLP JSON request holding its spans. */
-  writeTraceRequest(traceId: string, request: unknown): Promise<string | undefined> {
-    return this.writeTraceSpans(traceId, spansOfRequest(request));
+  async writeTraceRequest(traceId: string, request: unknown): Promise<string | undefined> {
+    // Read in slices: this runs in the traced process, beside live calls.
+    const spans: TraceSpan[] = [];
+    for (const span of iterateSpans(request)) {
+      if (spans.push(span) % SPANS_PER_SLICE === 0) await pauseEventLoop();
+    }
+    return this.writeTraceSpans(traceId, spans);
   }
 
   /** Writes the report of `traceId` from its spans (others are ignored); returns the report's path. */
@@ -80,8 +89,9 @@ export class CallReportWriter {
     if (spans.length === 0) return undefined;
     const model = buildCallModel(traceId, spans, { reportDirectory: this.directory });
     model.summary.title = model.summary.title.slice(0, MAX_TITLE_LENGTH);
+    await pauseEventLoop();
     const file = path.join(this.directory, `${traceId}.html`);
-    await writeAtomically(file, renderCallReport(model));
+    await writeAtomically(file, await renderCallReport(model));
     await this.updateIndex(model.summary);
     return file;
   }

@@ -56,7 +56,7 @@ export function callViewer(): void {
     }
     return value;
   }
-  /** Attributes back from their packed form (see toPageModel in html.ts). */
+  /** Attributes back from their packed form (see pageModelJson in html.ts). */
   function unpack(packed: PackedAttributes): Record<string, unknown> {
     const attributes: Record<string, unknown> = {};
     for (let i = 0; i + 1 < packed.length; i += 2) {
