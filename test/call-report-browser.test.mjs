@@ -19,6 +19,7 @@ import { readTraceFiles } from "./support/voice-trace.mjs";
 
 const DEMO = path.join(repoRoot, "examples/offline-voice-agent/dist/main.js");
 const LONG_CALL = path.join(repoRoot, "test/fixtures/long-call.cjs");
+const RECORDED_CALL = path.join(repoRoot, "test/fixtures/recorded-call.mjs");
 const ARTIFACTS = path.join(repoRoot, "test/artifacts");
 const unavailable = browserUnavailable(); // throws under CI=true when Chromium is missing
 
@@ -252,6 +253,44 @@ describe("call report in Chromium", { skip: unavailable }, () => {
     await page.click(`.wf-row[data-index="${failed[0].index}"]`);
     assert.match(await page.$eval("#details .facts", (facts) => facts.textContent), /error: model timed out/);
     await page.screenshot({ path: path.join(ARTIFACTS, "call-report-recording.png") });
+    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(browser.requests, []);
+    await page.close();
+  });
+
+  test("a call recorded by session capture: its WAV plays from each turn's recording offset", async () => {
+    const dir = path.join(work, "session-capture");
+    const run = await runNode([RECORDED_CALL], { env: { RESPAN_TRACES_DIR: dir }, timeoutMs: 120_000 });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout.trim().split("\n").pop()).recording.status, "recorded");
+    const spans = readTraceFiles(dir);
+    const conversation = spans.find((span) => span.name === "conversation");
+    const [file] = readdirSync(dir).filter((name) => name.endsWith(".html") && name !== "index.html").map((name) => path.join(dir, name));
+    const { page, consoleErrors } = await openReport(browser.context, file);
+    assert.equal(await page.$eval("#recording", (audio) => audio.getAttribute("src")), "recordings/recorded-call.wav");
+    assert.equal(pathToFileURL(path.join(dir, "recordings/recorded-call.wav")).href, conversation.attributes["recording.uri"]);
+    await page.waitForFunction(() => document.getElementById("recording").readyState >= 1, null, { timeout: 30_000 });
+    const duration = await page.$eval("#recording", (audio) => audio.duration);
+    assert.ok(Math.abs(duration - conversation.attributes["recording.duration_seconds"]) < 0.01, `duration ${duration}`);
+    const turn2 = spans.find((span) => span.name === "turn" && span.attributes["turn.number"] === 2);
+    const offset = turn2.attributes["recording.offset_seconds"];
+    assert.ok(offset > 0, "turn 2 has a recording offset");
+    await page.click('.bar[data-turn="2"]');
+    await page.waitForFunction((at) => Math.abs(document.getElementById("recording").currentTime - at) < 0.1, offset, { timeout: 10_000 });
+    // Stopped exactly at the offset, the playhead sits exactly on the turn's start.
+    await page.$eval("#recording", (audio, at) => {
+      audio.pause();
+      audio.currentTime = at;
+    }, offset);
+    await page.waitForFunction((at) => document.getElementById("recording").currentTime === at && !document.getElementById("recording").seeking, offset);
+    // The report's time axis starts at the trace's first span.
+    const origin = spans.reduce((min, span) => (BigInt(span.startTimeUnixNano) < min ? BigInt(span.startTimeUnixNano) : min), BigInt(turn2.startTimeUnixNano));
+    const turn2Ms = Number(BigInt(turn2.startTimeUnixNano) - origin) / 1e6;
+    const onTurn = await page
+      .waitForFunction((ms) => Math.abs(Number(document.querySelector(".wf-playhead").dataset.ms) - ms) < 1, turn2Ms, { timeout: 10_000 })
+      .then(() => true, () => false);
+    const playheadMs = await page.$eval(".wf-playhead", (line) => Number(line.dataset.ms));
+    assert.ok(onTurn, `the playhead at turn 2's start (${playheadMs} ms, turn at ${turn2Ms} ms)`);
     assert.deepEqual(consoleErrors, []);
     assert.deepEqual(browser.requests, []);
     await page.close();

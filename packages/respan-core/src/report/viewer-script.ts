@@ -374,9 +374,20 @@ export function callViewer(): void {
     audio.play().catch(() => undefined); // the error event already explains a missing file
     movePlayhead();
   }
+  // Turns with a recording offset anchor the recording to the time axis; between anchors it runs at 1x.
+  const anchors = turns.filter((turn) => turn.recordingOffset !== undefined).sort((a, b) => a.recordingOffset! - b.recordingOffset!);
+  function recordingTimeToMs(seconds: number): number {
+    let at = recording!.startsAt + seconds * 1000;
+    for (let i = 0; i < anchors.length && anchors[i].recordingOffset! <= seconds; i += 1) {
+      const next = anchors[i + 1];
+      at = anchors[i].start + (seconds - anchors[i].recordingOffset!) * 1000;
+      if (next !== undefined) at = Math.min(at, next.start);
+    }
+    return at;
+  }
   function movePlayhead(): void {
     if (audio === undefined || recording === undefined) return;
-    const at = recording.startsAt + audio.currentTime * 1000;
+    const at = recordingTimeToMs(audio.currentTime);
     playhead.hidden = false;
     playhead.style.left = `${Math.min(100, Math.max(0, (at / duration) * 100))}%`;
     playhead.dataset.ms = String(at);
