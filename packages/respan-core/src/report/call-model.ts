@@ -6,32 +6,36 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  ATTR_CONVERSATION_ID,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_GEN_AI_TOOL_NAME,
-  ATTR_PIPECAT_OUTPUT,
-  ATTR_PIPECAT_TEXT,
-  ATTR_PIPECAT_TRANSCRIPT,
-  ATTR_PIPECAT_TURN_ENDED_BY_CONVERSATION_END,
-  ATTR_PIPECAT_TURN_NUMBER,
-  ATTR_PIPECAT_TURN_USER_BOT_LATENCY,
-  ATTR_PIPECAT_TURN_WAS_INTERRUPTED,
-  PIPECAT_SPAN,
-} from "../semconv.js";
-import {
-  ATTR_CONVERSATION_ID,
+  ATTR_IS_FINAL,
+  ATTR_OUTPUT,
   ATTR_RECORDING_OFFSET_SECONDS,
   ATTR_RECORDING_STATUS,
   ATTR_RECORDING_URI,
-  ATTR_STT_IS_FINAL,
+  ATTR_TEXT,
   ATTR_TOOL_CANCELLED,
-  ATTR_TURN_LATENCY_LLM_TTFB,
-  ATTR_TURN_LATENCY_STT_TTFB,
-  ATTR_TURN_LATENCY_TTS_TTFB,
-} from "./attribute-keys.js";
+  ATTR_TRANSCRIPT,
+  ATTR_TURN_ENDED_BY_CONVERSATION_END,
+  ATTR_TURN_LATENCY_LLM_TTFB_SECONDS,
+  ATTR_TURN_LATENCY_STT_TTFB_SECONDS,
+  ATTR_TURN_LATENCY_TTS_TTFB_SECONDS,
+  ATTR_TURN_NUMBER,
+  ATTR_TURN_USER_BOT_LATENCY_SECONDS,
+  ATTR_TURN_WAS_INTERRUPTED,
+  SPAN_CONVERSATION,
+  SPAN_LLM,
+  SPAN_STT,
+  SPAN_TOOL_PREFIX,
+  SPAN_TTS,
+  SPAN_TURN,
+  SPAN_VAD,
+} from "@respan/semconv-pipecat";
 import type { SpanValue, TraceSpan } from "./otlp-spans.js";
 
-export type SpanCategory = "workflow" | "conversation" | "turn" | "stt" | "llm" | "tts" | "tool" | "client" | "other";
+export type SpanCategory = "workflow" | "conversation" | "turn" | "vad" | "stt" | "llm" | "tts" | "tool" | "client" | "other";
 
 export interface ReportSpan {
   spanId: string;
@@ -110,12 +114,13 @@ export interface CallModel {
 }
 
 function categoryOf(span: TraceSpan, primaryService: string): SpanCategory {
-  if (span.name === PIPECAT_SPAN.CONVERSATION) return "conversation";
-  if (span.name === PIPECAT_SPAN.TURN) return "turn";
-  if (span.name === PIPECAT_SPAN.STT) return "stt";
-  if (span.name === PIPECAT_SPAN.LLM) return "llm";
-  if (span.name === PIPECAT_SPAN.TTS) return "tts";
-  if (span.name.startsWith(`${PIPECAT_SPAN.TOOL_PREFIX} `)) return "tool";
+  if (span.name === SPAN_CONVERSATION) return "conversation";
+  if (span.name === SPAN_TURN) return "turn";
+  if (span.name === SPAN_VAD) return "vad";
+  if (span.name === SPAN_STT) return "stt";
+  if (span.name === SPAN_LLM) return "llm";
+  if (span.name === SPAN_TTS) return "tts";
+  if (span.name.startsWith(SPAN_TOOL_PREFIX)) return "tool";
   if (span.name.endsWith(".workflow") || span.name.endsWith(".task") || span.name.endsWith(".agent")) return "workflow";
   if (span.service !== primaryService || span.kind === "CLIENT") return "client";
   return "other";
@@ -206,21 +211,21 @@ export function buildCallModel(traceId: string, spans: TraceSpan[], options: Cal
   reportSpans.forEach((span, index) => {
     if (span.category !== "turn") return;
     const a = span.attributes;
-    const endedByConversationEnd = a[ATTR_PIPECAT_TURN_ENDED_BY_CONVERSATION_END] === true;
+    const endedByConversationEnd = a[ATTR_TURN_ENDED_BY_CONVERSATION_END] === true;
     // A turn cut off by the end of the call is flagged as interrupted too; only the user interrupts.
-    const interrupted = a[ATTR_PIPECAT_TURN_WAS_INTERRUPTED] === true && !endedByConversationEnd;
+    const interrupted = a[ATTR_TURN_WAS_INTERRUPTED] === true && !endedByConversationEnd;
     span.interrupted = interrupted;
     turns.push({
-      number: numberOf(a[ATTR_PIPECAT_TURN_NUMBER]) ?? turns.length + 1,
+      number: numberOf(a[ATTR_TURN_NUMBER]) ?? turns.length + 1,
       span: index,
       start: span.start,
       end: span.end,
       interrupted,
       endedByConversationEnd,
-      voiceToVoice: numberOf(a[ATTR_PIPECAT_TURN_USER_BOT_LATENCY]),
-      sttTtfb: numberOf(a[ATTR_TURN_LATENCY_STT_TTFB]),
-      llmTtfb: numberOf(a[ATTR_TURN_LATENCY_LLM_TTFB]),
-      ttsTtfb: numberOf(a[ATTR_TURN_LATENCY_TTS_TTFB]),
+      voiceToVoice: numberOf(a[ATTR_TURN_USER_BOT_LATENCY_SECONDS]),
+      sttTtfb: numberOf(a[ATTR_TURN_LATENCY_STT_TTFB_SECONDS]),
+      llmTtfb: numberOf(a[ATTR_TURN_LATENCY_LLM_TTFB_SECONDS]),
+      ttsTtfb: numberOf(a[ATTR_TURN_LATENCY_TTS_TTFB_SECONDS]),
       recordingOffset: numberOf(a[ATTR_RECORDING_OFFSET_SECONDS]),
     });
   });
@@ -295,9 +300,9 @@ function buildTranscript(spans: ReportSpan[], turns: ReportTurn[]): TranscriptLi
     const turn = enclosingTurn(index);
     if (turn !== undefined) turnOfSpan.set(index, turn);
     const a = span.attributes;
-    if (span.category === "stt" && a[ATTR_STT_IS_FINAL] !== false) add("user", textOf(a[ATTR_PIPECAT_TRANSCRIPT]), index, span.start);
+    if (span.category === "stt" && a[ATTR_IS_FINAL] !== false) add("user", textOf(a[ATTR_TRANSCRIPT]), index, span.start);
     if (span.category === "llm") {
-      const output = textOf(a[ATTR_PIPECAT_OUTPUT]);
+      const output = textOf(a[ATTR_OUTPUT]);
       if (output !== undefined && turn !== undefined) assistantTurns.add(turn.number);
       add("assistant", output, index, span.end);
     }
@@ -314,7 +319,7 @@ function buildTranscript(spans: ReportSpan[], turns: ReportTurn[]): TranscriptLi
   spans.forEach((span, index) => {
     const turn = turnOfSpan.get(index);
     if (span.category === "tts" && (turn === undefined || !assistantTurns.has(turn.number))) {
-      add("assistant", textOf(span.attributes[ATTR_PIPECAT_TEXT]), index, span.start);
+      add("assistant", textOf(span.attributes[ATTR_TEXT]), index, span.start);
     }
   });
   lines.sort((a, b) => a.time - b.time);

@@ -3,7 +3,7 @@ export const VIEWER_STYLE = `
 :root {
   --bg: #f6f7f9; --panel: #ffffff; --text: #1f2933; --muted: #667085; --line: #e4e7ec;
   --workflow: #64748b; --conversation: #4f46e5; --turn: #0284c7; --stt: #059669; --llm: #7c3aed;
-  --tts: #d97706; --tool: #db2777; --client: #0d9488; --other: #94a3b8; --rest: #cbd5e1;
+  --tts: #d97706; --vad: #65a30d; --tool: #db2777; --client: #0d9488; --other: #94a3b8; --rest: #cbd5e1;
   --error: #dc2626; --warn: #c2410c; --label-width: 340px;
 }
 * { box-sizing: border-box; }
@@ -62,7 +62,7 @@ h3 { font-size: 12px; margin: 14px 0 6px; text-transform: uppercase; letter-spac
 .wf-track { position: relative; flex: 1; height: 100%; margin-right: 60px; }
 .wf-bar { position: absolute; top: 6px; height: 12px; border-radius: 3px; background: var(--other); min-width: 2px; }
 .cat-workflow .wf-bar { background: var(--workflow); } .cat-conversation .wf-bar { background: var(--conversation); }
-.cat-turn .wf-bar { background: var(--turn); } .cat-stt .wf-bar { background: var(--stt); }
+.cat-turn .wf-bar { background: var(--turn); } .cat-vad .wf-bar { background: var(--vad); } .cat-stt .wf-bar { background: var(--stt); }
 .cat-llm .wf-bar { background: var(--llm); } .cat-tts .wf-bar { background: var(--tts); }
 .cat-tool .wf-bar { background: var(--tool); } .cat-client .wf-bar { background: var(--client); }
 .cat-turn .wf-name { font-weight: 600; }
