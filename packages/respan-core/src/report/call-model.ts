@@ -170,8 +170,7 @@ function recordingSource(uri: string, reportDirectory: string): string | undefin
     } catch {
       return undefined;
     }
-    const relative = path.relative(reportDirectory, file).split(path.sep).map(encodeURIComponent).join("/");
-    return relative;
+    return path.relative(reportDirectory, file).split(path.sep).map(encodeURIComponent).join("/");
   }
   return /^https?:\/\//i.test(uri) ? uri : undefined;
 }
