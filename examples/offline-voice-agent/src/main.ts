@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   if (respan.tracesDir !== undefined && result.traceId !== undefined) {
     console.log(`Trace file written to ${path.join(respan.tracesDir, `${result.traceId}.json`)}`);
   }
+  if (respan.metricsFile !== undefined) console.log(`Metrics file written to ${respan.metricsFile}`);
 }
 
 main().catch((error: unknown) => {

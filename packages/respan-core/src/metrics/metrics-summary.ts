@@ -1,15 +1,16 @@
 /**
- * The offline metrics report: one line per metric series (a metric and one set of attribute values) with
- * count, p50, p95 and max for histograms and the total for counters, printed after the trace tree.
+ * The offline metrics report, printed after the trace tree: one line per metric (and per operation,
+ * token type or service kind) with count, p50, p95 and max for histograms and the total for counters.
  * Histograms keep only bucket counts, so p50 and p95 are estimated inside their bucket (linear, and never
  * outside the recorded min and max); count, max and totals are exact.
  */
 import type { Attributes } from "@opentelemetry/api";
 import { DataPointType, type Histogram, type MetricData, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { formatDuration } from "../exporters/tree-printer.js";
+import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_TOKEN_TYPE, ATTR_PIPECAT_SERVICE_KIND } from "@respan/semconv-pipecat";
 
 export interface SummaryLine {
-  /** Metric name plus the attribute values that tell this series from the metric's other series. */
+  /** Metric name, plus the operation, token type or service kind the line is about. */
   label: string;
   kind: "histogram" | "counter";
   unit: string;
@@ -42,7 +43,13 @@ export function histogramQuantile(histogram: Histogram, quantile: number): numbe
   return max;
 }
 
-/** The series of a collection, in the order the metrics were created. */
+/**
+ * Attributes whose values get a line each: what was measured (chat vs tts, input vs output tokens). All
+ * other attributes (provider, model, interrupted, end reason...) are merged into that line.
+ */
+const SPLIT_KEYS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_TOKEN_TYPE, ATTR_PIPECAT_SERVICE_KIND];
+
+/** One line per metric and value of the split keys, in the order the metrics were created. */
 export function summarizeMetrics(resourceMetrics: ResourceMetrics): SummaryLine[] {
   const lines: SummaryLine[] = [];
   for (const scope of resourceMetrics.scopeMetrics) {
@@ -51,45 +58,62 @@ export function summarizeMetrics(resourceMetrics: ResourceMetrics): SummaryLine[
   return lines;
 }
 
+function labelOf(name: string, attributes: Attributes): string {
+  const values = SPLIT_KEYS.map((key) => attributes[key]).filter((value) => value !== undefined);
+  return values.length === 0 ? name : `${name} ${values.map(String).join(" ")}`;
+}
+
 function summarizeMetric(metric: MetricData): SummaryLine[] {
   const { name, unit } = metric.descriptor;
-  const distinguishing = varyingKeys(metric.dataPoints.map((point) => point.attributes));
-  const labelOf = (attributes: Attributes) => {
-    const values = distinguishing.map((key) => attributes[key]).filter((value) => value !== undefined);
-    return values.length === 0 ? name : `${name} ${values.map(String).join(" ")}`;
-  };
   switch (metric.dataPointType) {
-    case DataPointType.HISTOGRAM:
-      return metric.dataPoints
-        .filter((point) => point.value.count > 0)
-        .map((point) => ({
-          label: labelOf(point.attributes),
+    case DataPointType.HISTOGRAM: {
+      const merged = new Map<string, Histogram>();
+      for (const point of metric.dataPoints) {
+        const label = labelOf(name, point.attributes);
+        const earlier = merged.get(label);
+        merged.set(label, earlier === undefined ? point.value : mergeHistograms(earlier, point.value));
+      }
+      return [...merged]
+        .filter(([, histogram]) => histogram.count > 0)
+        .map(([label, histogram]) => ({
+          label,
           kind: "histogram",
           unit,
-          count: point.value.count,
-          p50: histogramQuantile(point.value, 0.5),
-          p95: histogramQuantile(point.value, 0.95),
-          max: point.value.max,
+          count: histogram.count,
+          p50: histogramQuantile(histogram, 0.5),
+          p95: histogramQuantile(histogram, 0.95),
+          max: histogram.max,
         }));
-    case DataPointType.SUM:
-      return metric.dataPoints.map((point) => ({ label: labelOf(point.attributes), kind: "counter", unit, total: point.value }));
+    }
+    case DataPointType.SUM: {
+      const totals = new Map<string, number>();
+      for (const point of metric.dataPoints) {
+        const label = labelOf(name, point.attributes);
+        totals.set(label, (totals.get(label) ?? 0) + point.value);
+      }
+      return [...totals].map(([label, total]) => ({ label, kind: "counter", unit, total }));
+    }
     default:
       return [];
   }
 }
 
-/** Attribute keys whose values differ between a metric's series (the ones worth printing). */
-function varyingKeys(attributeSets: Attributes[]): string[] {
-  if (attributeSets.length < 2) return [];
-  const keys = new Set(attributeSets.flatMap((attributes) => Object.keys(attributes)));
-  return [...keys].filter((key) => new Set(attributeSets.map((attributes) => String(attributes[key]))).size > 1);
+/** Two series of one histogram (same bucket boundaries) as one. */
+function mergeHistograms(a: Histogram, b: Histogram): Histogram {
+  return {
+    buckets: { boundaries: a.buckets.boundaries, counts: a.buckets.counts.map((count, index) => count + (b.buckets.counts[index] ?? 0)) },
+    count: a.count + b.count,
+    sum: (a.sum ?? 0) + (b.sum ?? 0),
+    min: a.min === undefined ? b.min : b.min === undefined ? a.min : Math.min(a.min, b.min),
+    max: a.max === undefined ? b.max : b.max === undefined ? a.max : Math.max(a.max, b.max),
+  };
 }
 
 /** The report as text (a header and one line per series), or "" when nothing was recorded. */
 export function renderMetricsSummary(lines: readonly SummaryLine[]): string {
   if (lines.length === 0) return "";
   const width = Math.min(64, Math.max(...lines.map((line) => line.label.length)));
-  const out = [`── metrics · ${lines.length} series (p50/p95 estimated from histogram buckets)`];
+  const out = ["── metrics (p50/p95 estimated from histogram buckets)"];
   for (const line of lines) {
     const label = line.label.length > width ? `${line.label.slice(0, width - 1)}…` : line.label.padEnd(width);
     if (line.kind === "counter") {
@@ -107,8 +131,12 @@ export function renderMetricsSummary(lines: readonly SummaryLine[]): string {
 function formatValue(value: number | undefined, unit: string): string {
   if (value === undefined) return "-";
   if (unit === "s") return formatDuration(value * 1000);
-  const rounded = Number.isInteger(value) ? String(value) : value.toFixed(2);
+  // An annotation counts things ("{token}"): an estimated percentile is shown as a whole number of them.
   const annotation = /^\{(.+)\}$/.exec(unit)?.[1];
-  if (annotation !== undefined) return `${rounded} ${annotation}${value === 1 ? "" : "s"}`;
+  if (annotation !== undefined) {
+    const count = Math.round(value);
+    return `${count} ${annotation}${count === 1 ? "" : "s"}`;
+  }
+  const rounded = Number.isInteger(value) ? String(value) : value.toFixed(2);
   return unit === "" || unit === "1" ? rounded : `${rounded} ${unit}`;
 }
