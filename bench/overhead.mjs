@@ -5,7 +5,8 @@
 //   3. timing    — rounds of fresh-process calls, one per variant, in rotating order: uninstrumented,
 //                  uninstrumented with OpenTelemetry's context manager on (the floor of any tracing on
 //                  Node 20), traced with a healthy exporter, traced with the backend refusing
-//                  connections, traced with the backend hanging; ratios are taken within each round,
+//                  connections, traced with the backend hanging, traced with the instrumentation's
+//                  metrics recorded too; ratios are taken within each round,
 //                  medians across rounds;
 //   4. memory    — one long traced call (heap growth, exported bytes per turn) beside the same call
 //                  untraced (the runtime's own growth), and many short traced calls in one process;
@@ -57,6 +58,7 @@ async function timedRounds(options, backends) {
     { key: "otel", args: ["--mode", "otel"], traced: true },
     { key: "refused", args: ["--mode", "respan", "--endpoint", backends.refused], traced: true },
     { key: "stalled", args: ["--mode", "respan", "--endpoint", backends.stalled], traced: true },
+    { key: "metrics", args: ["--mode", "metrics"], traced: true },
   ];
   const runs = Object.fromEntries(variants.map((variant) => [variant.key, []]));
   for (let round = 0; round < options.pairs; round++) {
@@ -137,6 +139,9 @@ function figuresFrom(options, hops, sdk, runs, memory, exporters) {
     // manager's cost plus the SDK's for the same spans.
     lowerBoundRatio: median(rounds.map((r) => (r.context.wallMs + sdk.minMs) / r.plain.wallMs)),
     ownShare: median(rounds.map((r) => (r.otel.wallMs - r.context.wallMs - sdk.minMs) / r.plain.wallMs)),
+    metricsRatios: ratios("metrics"),
+    metricsRatio: median(ratios("metrics")),
+    metricsVsTraced: median(ratios("metrics", "wallMs", "otel")),
     refusedRatio: median(ratios("refused")),
     stalledRatio: median(ratios("stalled")),
     refusedVsHealthy: median(ratios("refused", "wallMs", "otel")),
@@ -181,6 +186,8 @@ function rowsFor(options, f) {
     { figure: "  OTel SDK alone, this call's spans / untraced", value: `${percent(f.sdkFloorShare)} (${f.sdkFloorSpans} spans in ${f.sdkFloorMs.toFixed(1)} ms, no pipeline)` },
     { figure: "  floor for any OTel instrumentation (ratio)", value: `${ratio(f.lowerBoundRatio)} = context manager + SDK` },
     { figure: "  the instrumentation's own work / untraced", value: percent(f.ownShare) },
+    { figure: "traced with metrics: ratio", value: `${ratio(f.metricsRatio)} (per pair: ${perPair(f.metricsRatios)})` },
+    { figure: "  traced with metrics / traced", value: ratio(f.metricsVsTraced) },
     { figure: "backend refusing: ratio", value: ratio(f.refusedRatio), target: `<= ${TARGETS.backendDownRatio}`, met: f.refusedRatio <= TARGETS.backendDownRatio },
     { figure: "  per-pair ratios", value: perPair(f.refusedRatios) },
     { figure: "backend stalled: ratio", value: ratio(f.stalledRatio), target: `<= ${TARGETS.backendDownRatio}`, met: f.stalledRatio <= TARGETS.backendDownRatio },
@@ -229,6 +236,8 @@ function jsonLine(options, f, rows, seconds) {
   const missed = rows.filter((row) => row.met === false).map((row) => row.figure.trim());
   return {
     overhead_ratio: round(f.overheadRatio, 4),
+    metrics_overhead_ratio: round(f.metricsRatio, 4),
+    metrics_vs_traced: round(f.metricsVsTraced, 4),
     backend_down_ratio: round(Math.max(f.refusedRatio, f.stalledRatio), 4),
     backend_refused_ratio: round(f.refusedRatio, 4),
     backend_stalled_ratio: round(f.stalledRatio, 4),
