@@ -16,6 +16,7 @@ import {
 import { Respan } from "@respan/core";
 import { resolveMetricsSettings } from "../dist/esm/metrics/metrics-options.js";
 import { histogramQuantile, renderMetricsSummary } from "../dist/esm/metrics/metrics-summary.js";
+import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
 import { fakeInstrumentation, withEnv } from "./helpers/client-helpers.mjs";
 
 function inMemoryReader() {
@@ -161,6 +162,40 @@ describe("the client's MeterProvider", () => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+});
+
+describe("OTLP metrics to a collector", () => {
+  test("every OTEL_METRIC_EXPORT_INTERVAL, OTLP http/json to /v1/metrics, with the client's resource; no offline outputs", async () => {
+    const collector = await startOtlpReceiver();
+    try {
+      await withEnv(
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+          OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http/json",
+          OTEL_METRIC_EXPORT_INTERVAL: "200",
+          OTEL_SERVICE_NAME: "metrics-to-collector",
+        },
+        async () => {
+          const respan = new Respan({ flushOnExit: false });
+          try {
+            metrics.getMeter("test").createCounter("calls").add(5, { route: "b" });
+            // No flush: the periodic reader exports on its own.
+            const request = await collector.waitFor((_, requests) => requests.some((r) => r.path === "/v1/metrics" && r.metrics.length > 0), 10_000)
+              .then(() => collector.requests.find((r) => r.path === "/v1/metrics" && r.metrics.length > 0));
+            assert.match(request.headers["content-type"], /^application\/json/);
+            const calls = request.metrics.find((metric) => metric.name === "calls");
+            assert.deepEqual(calls.points.map((point) => [point.value, point.attributes]), [[5, { route: "b" }]]);
+            assert.equal(calls.resource["service.name"], "metrics-to-collector");
+            assert.equal(respan.metricsFile, undefined, "a collector is configured: no metrics file");
+          } finally {
+            await respan.shutdown();
+          }
+        },
+      );
+    } finally {
+      await collector.close();
+    }
   });
 });
 
