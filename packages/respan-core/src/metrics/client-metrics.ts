@@ -6,7 +6,7 @@
  * instead: the instrumentations record there, and that SDK's readers decide where metrics go.
  */
 import { createNoopMeter, metrics, type MeterProvider } from "@opentelemetry/api";
-import { ConsoleMetricExporter, MeterProvider as SdkMeterProvider, PeriodicExportingMetricReader, type MetricReader } from "@opentelemetry/sdk-metrics";
+import { ConsoleMetricExporter, MeterProvider as SdkMeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { OTLPMetricExporter as OTLPJsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { OTLPMetricExporter as OTLPProtobufMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
@@ -28,6 +28,11 @@ export interface ClientMetricsOptions {
 
 /** A MeterProvider that can flush (the SDK's, whichever copy of it the application loaded). */
 type FlushableMeterProvider = MeterProvider & { forceFlush?: () => Promise<void> };
+
+/** Ours (with the readers we chose), or the one the application registered. */
+type ProviderTarget =
+  | { own: SdkMeterProvider; registerGlobally: boolean; file: string | undefined }
+  | { joined: FlushableMeterProvider };
 
 const NoopMeter = createNoopMeter().constructor;
 
@@ -52,7 +57,7 @@ export class ClientMetrics {
     const { settings } = options;
     if (!settings.enabled) return undefined;
     const existing = registeredMeterProvider();
-    if (existing !== undefined && settings.readers.length === 0) return new ClientMetrics(options, existing, []);
+    if (existing !== undefined && settings.readers.length === 0) return new ClientMetrics(options, { joined: existing });
     const readers = [...settings.readers];
     const periodic = (exporter: ConstructorParameters<typeof PeriodicExportingMetricReader>[0]["exporter"]) =>
       new PeriodicExportingMetricReader({
@@ -69,17 +74,19 @@ export class ClientMetrics {
       readers.push(new OfflineMetricsReader({ file, write: options.summaryWrite, logger: options.logger }));
     }
     if (readers.length === 0) return undefined;
-    return new ClientMetrics(options, new SdkMeterProvider({ resource: options.resource, readers }), readers, file);
+    const own = new SdkMeterProvider({ resource: options.resource, readers });
+    // Registered globally only when no one else registered one (the API refuses, and reports, a second).
+    return new ClientMetrics(options, { own, registerGlobally: existing === undefined, file });
   }
 
-  private constructor(options: ClientMetricsOptions, provider: FlushableMeterProvider, readers: MetricReader[], file?: string) {
+  private constructor(options: ClientMetricsOptions, target: ProviderTarget) {
     this.logger = options.logger;
-    this.provider = provider;
-    this.metricsFile = file;
-    if (provider instanceof SdkMeterProvider && readers.length > 0) {
-      this.own = provider;
-      // Only when no one else registered one: a second registration is refused (and reported) by the API.
-      if (registeredMeterProvider() === undefined) this.registeredGlobally = metrics.setGlobalMeterProvider(provider);
+    if ("own" in target) {
+      const { own, registerGlobally, file } = target;
+      this.own = own;
+      this.provider = own;
+      this.metricsFile = file;
+      if (registerGlobally) this.registeredGlobally = metrics.setGlobalMeterProvider(own);
       const { settings } = options;
       if (settings.otlpProtocol !== undefined) this.destinations.push(`OTLP collector (${settings.otlpProtocol})`);
       if (settings.console) this.destinations.push("console");
@@ -88,6 +95,8 @@ export class ClientMetrics {
       if (options.summaryWrite !== undefined) this.destinations.push("terminal summary");
     } else {
       this.own = undefined;
+      this.provider = target.joined;
+      this.metricsFile = undefined;
       this.destinations.push("the application's MeterProvider");
     }
   }
