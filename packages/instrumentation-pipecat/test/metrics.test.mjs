@@ -3,6 +3,7 @@
 // conversation ends, only low-cardinality attributes, and a broken instrument never disturbing the spans.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createNoopMeter, metrics } from "@opentelemetry/api";
 import {
   ATTR_GEN_AI_TOKEN_TYPE as SEMCONV_TOKEN_TYPE,
   GEN_AI_TOKEN_TYPE_VALUE_INPUT as SEMCONV_INPUT,
@@ -56,6 +57,15 @@ describe("metric names", () => {
 });
 
 describe("metrics recorded from span ends", () => {
+  it("no instruments (and no metric work per span) while the meter is the API's no-op one", () => {
+    assert.equal(createInstruments(createNoopMeter()), undefined);
+    assert.equal(createInstruments(metrics.getMeter("no provider registered")), undefined);
+    const h = createHarness({ instruments: undefined });
+    h.hop(h.transport, new P.StartFrame());
+    h.hop(h.transport, new P.CancelFrame());
+    assert.equal(onlyOne(h.spans(), "conversation").attributes["conversation.end_reason"], "cancel_frame");
+  });
+
   it("histograms use the advised bucket boundaries", async () => {
     const { instruments, collect } = metered();
     instruments.voiceToVoiceLatency.record(0.35);

@@ -1,9 +1,10 @@
 /**
  * Every metric instrument of this package in one place: name, unit, description and the histogram
  * bucket boundaries, passed as advice (a View of the application still overrides them). Created from
- * the meter InstrumentationBase provides: no-ops until a MeterProvider is registered or given.
+ * the meter InstrumentationBase provides; none at all while that is the API's no-op meter (no
+ * MeterProvider registered or given), so that conversations then do no metric work.
  */
-import type { Counter, Histogram, Meter } from "@opentelemetry/api";
+import { createNoopMeter, type Counter, type Histogram, type Meter } from "@opentelemetry/api";
 import {
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
   METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
@@ -48,7 +49,11 @@ export interface PipecatInstruments {
   conversationDuration: Histogram;
 }
 
-export function createInstruments(meter: Meter): PipecatInstruments {
+const NoopMeter = createNoopMeter().constructor;
+
+/** The instruments of `meter`; undefined when it is the API's no-op meter. */
+export function createInstruments(meter: Meter): PipecatInstruments | undefined {
+  if (meter instanceof NoopMeter) return undefined;
   const histogram = (name: string, unit: string, description: string, buckets: number[]) =>
     meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: buckets } });
   // In this order in exports and in the offline summary: what the user feels first.
