@@ -14,7 +14,7 @@ import {
 } from "@opentelemetry/semantic-conventions/incubating";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { createInstruments, VOICE_LATENCY_BUCKETS, GEN_AI_DURATION_BUCKETS } from "../dist/esm/metrics/instruments.js";
-import * as names from "../dist/esm/metrics/metric-names.js";
+import * as names from "@respan/semconv-pipecat";
 import * as P from "./support/fake-pipecat.mjs";
 import { onlyOne } from "./support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
@@ -79,9 +79,9 @@ describe("metrics recorded from span ends", () => {
     const { instruments, collect } = metered();
     const h = createHarness({ instruments });
     h.hop(h.transport, new P.StartFrame());
-    const run = h.conversation.llmCallStarted(h.llm, { messages: [{ role: "user", content: "secret question" }] });
+    const run = h.serviceCall("processContext", h.llm, { messages: [{ role: "user", content: "secret question" }] });
     h.clock.advance(250);
-    h.conversation.llmCallSettled(run, new TypeError("socket hang up"), true);
+    run.settled(new TypeError("socket hang up"), true);
     const llm = onlyOne(h.spans(), "llm");
     const metrics = await collect();
     const [duration] = metrics.get(names.METRIC_GEN_AI_CLIENT_OPERATION_DURATION).points;
@@ -135,10 +135,10 @@ describe("metrics recorded from span ends", () => {
     h.hop(h.transport, new P.UserStartedSpeakingFrame());
     h.hop(h.stt, new P.TranscriptionFrame("my card number is 4242", "user-7"));
     h.hop(h.transport, new P.UserStoppedSpeakingFrame());
-    const run = h.conversation.llmCallStarted(h.llm, { messages: [{ role: "user", content: "my card number is 4242" }] });
+    const run = h.serviceCall("processContext", h.llm, { messages: [{ role: "user", content: "my card number is 4242" }] });
     h.hop(h.llm, new P.LLMTextFrame("noted"));
     h.clock.advance(100);
-    h.conversation.llmCallSettled(run, undefined, false);
+    run.settled(undefined, false);
     h.hop(h.transport, new P.CancelFrame());
     const metrics = await collect();
     const values = [...metrics.values()].flatMap((metric) => metric.points.flatMap((point) => Object.values(point.attributes).map(String)));
