@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The overhead benchmark of @respan/instrumentation-pipecat (issue 6), in one run:
 //   1. hops      — frame hops of one uninstrumented call (task observer), to price the overhead per hop;
-//   2. floors    — what emitting that call's spans through the OpenTelemetry SDK alone costs (no pipeline);
+//   2. floors    — what emitting that call's spans through the OpenTelemetry SDK alone costs (no pipeline),
+//                  and what recording the instrumentation's metrics from those spans' ends costs;
 //   3. timing    — rounds of fresh-process calls, one per variant, in rotating order: uninstrumented,
 //                  uninstrumented with OpenTelemetry's context manager on (the floor of any tracing on
 //                  Node 20), traced with a healthy exporter, traced with the backend refusing
-//                  connections, traced with the backend hanging; ratios are taken within each round,
+//                  connections, traced with the backend hanging, traced with the instrumentation's
+//                  metrics recorded too; ratios are taken within each round,
 //                  medians across rounds;
 //   4. memory    — one long traced call (heap growth, exported bytes per turn) beside the same call
 //                  untraced (the runtime's own growth), and many short traced calls in one process;
@@ -50,6 +52,11 @@ async function sdkFloor(options) {
   return runWorkload("sdk-floor.cjs", ["--turns", String(options.turns)], { timeoutMs: timeouts.perTurn(options.turns) });
 }
 
+async function metricsRecording(options) {
+  progress(`metrics: the span ends of a ${options.turns}-turn call, replayed into the metrics recorder`);
+  return runWorkload("metrics-recording.cjs", ["--turns", String(options.turns)], { timeoutMs: timeouts.perTurn(options.turns) });
+}
+
 async function timedRounds(options, backends) {
   const variants = [
     { key: "plain", args: ["--mode", "plain"] },
@@ -57,6 +64,7 @@ async function timedRounds(options, backends) {
     { key: "otel", args: ["--mode", "otel"], traced: true },
     { key: "refused", args: ["--mode", "respan", "--endpoint", backends.refused], traced: true },
     { key: "stalled", args: ["--mode", "respan", "--endpoint", backends.stalled], traced: true },
+    { key: "metrics", args: ["--mode", "metrics"], traced: true },
   ];
   const runs = Object.fromEntries(variants.map((variant) => [variant.key, []]));
   for (let round = 0; round < options.pairs; round++) {
@@ -113,7 +121,7 @@ function heapAt(samples, turns) {
   return sample.heapBytes;
 }
 
-function figuresFrom(options, hops, sdk, runs, memory, exporters) {
+function figuresFrom(options, hops, sdk, metricsRecorded, runs, memory, exporters) {
   const rounds = runs.plain.map((_, i) => Object.fromEntries(Object.keys(runs).map((key) => [key, runs[key][i]])));
   const ratios = (key, field = "wallMs", base = "plain") => rounds.map((r) => r[key][field] / r[base][field]);
   const medianOf = (key, field) => median(runs[key].map((run) => run[field]));
@@ -137,6 +145,12 @@ function figuresFrom(options, hops, sdk, runs, memory, exporters) {
     // manager's cost plus the SDK's for the same spans.
     lowerBoundRatio: median(rounds.map((r) => (r.context.wallMs + sdk.minMs) / r.plain.wallMs)),
     ownShare: median(rounds.map((r) => (r.otel.wallMs - r.context.wallMs - sdk.minMs) / r.plain.wallMs)),
+    metricsRecordingMs: metricsRecorded.minMs,
+    metricsSpanEnds: metricsRecorded.spanEnds,
+    metricsRecordingShare: median(rounds.map((r) => metricsRecorded.minMs / r.plain.wallMs)),
+    metricsRatios: ratios("metrics"),
+    metricsRatio: median(ratios("metrics")),
+    metricsVsTraced: median(ratios("metrics", "wallMs", "otel")),
     refusedRatio: median(ratios("refused")),
     stalledRatio: median(ratios("stalled")),
     refusedVsHealthy: median(ratios("refused", "wallMs", "otel")),
@@ -181,6 +195,12 @@ function rowsFor(options, f) {
     { figure: "  OTel SDK alone, this call's spans / untraced", value: `${percent(f.sdkFloorShare)} (${f.sdkFloorSpans} spans in ${f.sdkFloorMs.toFixed(1)} ms, no pipeline)` },
     { figure: "  floor for any OTel instrumentation (ratio)", value: `${ratio(f.lowerBoundRatio)} = context manager + SDK` },
     { figure: "  the instrumentation's own work / untraced", value: percent(f.ownShare) },
+    { figure: "traced with metrics: ratio", value: `${ratio(f.metricsRatio)} (per pair: ${perPair(f.metricsRatios)})` },
+    { figure: "  traced with metrics / traced", value: ratio(f.metricsVsTraced) },
+    {
+      figure: "  recording metrics alone / untraced",
+      value: `${percent(f.metricsRecordingShare)} (${f.metricsSpanEnds} span ends in ${f.metricsRecordingMs.toFixed(2)} ms, ${((f.metricsRecordingMs * 1e6) / f.metricsSpanEnds).toFixed(0)} ns each)`,
+    },
     { figure: "backend refusing: ratio", value: ratio(f.refusedRatio), target: `<= ${TARGETS.backendDownRatio}`, met: f.refusedRatio <= TARGETS.backendDownRatio },
     { figure: "  per-pair ratios", value: perPair(f.refusedRatios) },
     { figure: "backend stalled: ratio", value: ratio(f.stalledRatio), target: `<= ${TARGETS.backendDownRatio}`, met: f.stalledRatio <= TARGETS.backendDownRatio },
@@ -229,6 +249,10 @@ function jsonLine(options, f, rows, seconds) {
   const missed = rows.filter((row) => row.met === false).map((row) => row.figure.trim());
   return {
     overhead_ratio: round(f.overheadRatio, 4),
+    metrics_overhead_ratio: round(f.metricsRatio, 4),
+    metrics_vs_traced: round(f.metricsVsTraced, 4),
+    metrics_recording_ms: round(f.metricsRecordingMs, 3),
+    metrics_recording_share: round(f.metricsRecordingShare, 5),
     backend_down_ratio: round(Math.max(f.refusedRatio, f.stalledRatio), 4),
     backend_refused_ratio: round(f.refusedRatio, 4),
     backend_stalled_ratio: round(f.stalledRatio, 4),
@@ -289,9 +313,11 @@ async function main() {
   let runs;
   let hops;
   let sdk;
+  let metricsRecorded;
   try {
     hops = await countHops(options);
     sdk = await sdkFloor(options);
+    metricsRecorded = await metricsRecording(options);
     runs = await timedRounds(options, { refused: await refusingUrl(), stalled: stalling.url });
     if (stalling.accepted === 0) throw new Error("the stalling backend never saw a connection: the stalled runs did not export");
   } finally {
@@ -301,7 +327,7 @@ async function main() {
   const exporters = await exporterThroughput(options);
   if (exporters.received.requests === 0) throw new Error("the loopback receiver got no request from the OTLP exporters");
 
-  const figures = figuresFrom(options, hops, sdk, runs, memory, exporters);
+  const figures = figuresFrom(options, hops, sdk, metricsRecorded, runs, memory, exporters);
   const rows = rowsFor(options, figures);
   const seconds = (performance.now() - started) / 1000;
   const summary = jsonLine(options, figures, rows, seconds);

@@ -34,8 +34,9 @@ test("the README's demo command runs the demo from a fresh clone", async () => {
   const result = await run("bash", ["-c", demoCommand], { cwd: clone, timeoutMs: 600_000 });
   assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout + result.stderr, /conversation/);
-  const traceFiles = readdirSync(path.join(clone, "traces")).filter((name) => name.endsWith(".json"));
-  assert.equal(traceFiles.length, 1, "one trace file in ./traces");
+  const files = readdirSync(path.join(clone, "traces")).filter((name) => name.endsWith(".json"));
+  assert.equal(files.filter((name) => !name.startsWith("metrics-")).length, 1, "one trace file in ./traces");
+  assert.equal(files.filter((name) => name.startsWith("metrics-")).length, 1, "one metrics file beside it");
 });
 
 test("the README's test command passes in the fresh clone", async () => {

@@ -1,12 +1,13 @@
 // End to end: the offline demo (`pnpm demo`) as a child process against the built packages — its trace
 // file, its terminal tree, and the same trace reaching a Respan-compatible receiver and an OTLP collector.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startOtlpReceiver } from "./support/otlp-receiver.mjs";
+import { flattenMetricsRequest, startOtlpReceiver } from "./support/otlp-receiver.mjs";
 import { repoRoot, runNode } from "./support/processes.mjs";
+import { assertDemoCallMetrics } from "./support/voice-metrics.mjs";
 import { assertVoiceSessionTrace, readTraceFiles } from "./support/voice-trace.mjs";
 
 const DEMO = path.join(repoRoot, "examples/offline-voice-agent/dist/main.js");
@@ -47,7 +48,55 @@ describe("offline demo with no configuration", () => {
       .filter((turn) => turn.attributes["turn.was_interrupted"] === true && turn.attributes["turn.ended_by_conversation_end"] === false);
     assert.deepEqual(interrupted.map((turn) => turn.attributes["turn.number"]), [3], "the user interrupts the weather answer (turn 3)");
   });
+
+  test("writes the call's metrics as OTLP JSON beside the trace file, equal to the spans' attributes", () => {
+    const printed = /Metrics file written to (.+\.json)$/m.exec(result.stdout)?.[1];
+    assert.ok(printed?.startsWith(tracesDir) && existsSync(printed), `the metrics file is in the traces directory: ${printed}`);
+    const metrics = flattenMetricsRequest(JSON.parse(readFileSync(printed, "utf8")));
+    assertDemoCallMetrics(metrics, readTraceFiles(tracesDir));
+  });
+
+  test("prints a metrics summary after the trace tree, its numbers those of the spans", () => {
+    const output = result.stdout + result.stderr;
+    const tree = output.indexOf("── trace ");
+    const summary = output.indexOf("── metrics");
+    assert.ok(tree >= 0 && summary > tree, "the summary follows the tree");
+    const turns = readTraceFiles(tracesDir).filter((span) => span.name === "turn");
+    const line = (label) => {
+      const match = new RegExp(`^${label.replace(/\./g, "\\.")}\\s+count (\\d+)\\s+p50 (\\S+)\\s+p95 (\\S+)\\s+max (\\S+)$`, "m").exec(output.slice(summary));
+      return match && { count: Number(match[1]), p50: parseDuration(match[2]), p95: parseDuration(match[3]), max: parseDuration(match[4]) };
+    };
+    const checks = [
+      ["pipecat.turn.voice_to_voice_latency", "turn.user_bot_latency_seconds"],
+      ["pipecat.turn.ttfb llm", "turn.latency.llm_ttfb_seconds"],
+      ["pipecat.turn.ttfb tts", "turn.latency.tts_ttfb_seconds"],
+      ["pipecat.turn.ttfb stt", "turn.latency.stt_ttfb_seconds"],
+    ];
+    for (const [label, key] of checks) {
+      const values = turns.map((turn) => turn.attributes[key]).filter((value) => value !== undefined).map((seconds) => seconds * 1000);
+      const stats = line(label);
+      if (values.length === 0) {
+        assert.equal(stats, null, `${label}: no line without a ${key} on any turn`);
+        continue;
+      }
+      assert.ok(stats, `summary line for ${label}`);
+      assert.equal(stats.count, values.length, `${label}: one sample per turn span with ${key}`);
+      const [min, max] = [Math.min(...values), Math.max(...values)];
+      assert.ok(Math.abs(stats.max.ms - max) <= stats.max.precision, `${label}: max ${stats.max.ms} = the largest ${key} (${max})`);
+      for (const { ms, precision } of [stats.p50, stats.p95]) {
+        assert.ok(ms >= min - precision && ms <= max + precision, `${label}: ${ms} within the spans' values [${min}, ${max}]`);
+      }
+    }
+    assert.match(output.slice(summary), /^pipecat\.turn\.interruptions\s+total 1 interruption$/m);
+  });
 });
+
+/** "168ms" → 168 ms (±0.5, whole milliseconds under a second), "1.04s" → 1040 ms (±5). */
+function parseDuration(text) {
+  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text);
+  assert.ok(match, `a duration: ${text}`);
+  return match[2] === "ms" ? { ms: Number(match[1]), precision: 0.5 } : { ms: Number(match[1]) * 1000, precision: 5 };
+}
 
 describe("offline demo exporting to Respan and to an OTLP collector", () => {
   let respanReceiver;
@@ -99,10 +148,18 @@ describe("offline demo exporting to Respan and to an OTLP collector", () => {
   });
 
   test("the collector receives the same trace, untranslated, at /v1/traces", () => {
-    assert.ok(collector.requests.every((request) => request.path === "/v1/traces"));
+    assert.ok(collector.requests.every((request) => request.path === "/v1/traces" || request.path === "/v1/metrics"));
     const spans = collector.spans();
     assertVoiceSessionTrace(spans);
     assert.equal(spans.length, respanReceiver.spans().length, "the same spans");
     assert.ok(spans.every((span) => span.attributes["respan.entity.log_type"] === undefined), "no Respan translation");
+  });
+
+  test("the collector receives the call's metrics at /v1/metrics (OTLP protobuf), equal to the spans' attributes", () => {
+    const requests = collector.requests.filter((request) => request.path === "/v1/metrics");
+    assert.ok(requests.length > 0, "at least one metrics request");
+    for (const request of requests) assert.equal(request.headers["content-type"], "application/x-protobuf");
+    assertDemoCallMetrics(collector.metrics(), collector.spans());
+    assert.ok(respanReceiver.requests.every((request) => request.path === "/api/v2/traces"), "Respan gets no metrics");
   });
 });

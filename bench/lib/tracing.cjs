@@ -12,6 +12,8 @@
 //   otel    PipecatInstrumentation on a NodeTracerProvider whose BatchSpanProcessor (default limits)
 //           feeds the OTLP JSON serializer into a discarding sink: every span is built, batched and
 //           serialised, as with a healthy collector.
+//   metrics as otel, and the instrumentation's metrics recorded into a MeterProvider (cumulative, an
+//           in-memory reader collected after the call): what recording metrics adds to tracing.
 //   respan  PipecatInstrumentation registered by the @respan/core client, sending to Respan at
 //           `endpoint` (a loopback port that refuses or stalls: the backend is down).
 const { context, ROOT_CONTEXT } = require("@opentelemetry/api");
@@ -20,7 +22,7 @@ const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 const { DiscardingOtlpJsonExporter } = require("./discarding-otlp-exporter.cjs");
 const { SpanCounter } = require("./span-counter.cjs");
 
-const MODES = ["plain", "context", "otel", "respan", "memory"];
+const MODES = ["plain", "context", "otel", "metrics", "respan", "memory"];
 
 function assertPatched(pipecat) {
   const pushFrame = pipecat.FrameProcessor.prototype.pushFrame;
@@ -30,7 +32,7 @@ function assertPatched(pipecat) {
 }
 
 /**
- * @param {"plain"|"context"|"otel"|"respan"|"memory"} mode  ("memory": every span kept in memory, for workloads
+ * @param {"plain"|"context"|"otel"|"metrics"|"respan"|"memory"} mode  ("memory": every span kept in memory, for workloads
  *   that need the spans themselves)
  * @param {{ endpoint?: string, spanProcessors?: object[] }} options  extra processors run before export
  */
@@ -69,8 +71,10 @@ function loadRuntime(mode, options = {}) {
     const provider = new NodeTracerProvider({ spanProcessors: [...processors, exportProcessor] });
     provider.register();
     instrumentation.setTracerProvider(provider);
+    const metrics = mode === "metrics" ? meteredInstrumentation(instrumentation) : undefined;
     tracing = {
       exporter,
+      assertMetrics: metrics?.assertRecorded,
       // The discarding exporter is synchronous, so a flush empties the batch queue before it returns:
       // heap samples then never include a half-full queue.
       drainQueue: () => void exportProcessor.forceFlush(),
@@ -82,6 +86,21 @@ function loadRuntime(mode, options = {}) {
   instrumentation.manuallyInstrument(pipecat);
   assertPatched(pipecat);
   return { pipecat, counter, instrumentation, ...tracing };
+}
+
+/** Gives the instrumentation a MeterProvider; `assertRecorded` fails when the call recorded no voice metric. */
+function meteredInstrumentation(instrumentation) {
+  const { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } = require("@opentelemetry/sdk-metrics");
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  instrumentation.setMeterProvider(new MeterProvider({ readers: [reader] }));
+  return {
+    async assertRecorded(label) {
+      await reader.forceFlush();
+      const names = exporter.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.descriptor.name)));
+      if (!names.includes("pipecat.turn.voice_to_voice_latency")) throw new Error(`${label}: no voice-to-voice latency recorded`);
+    },
+  };
 }
 
 module.exports = { loadRuntime };

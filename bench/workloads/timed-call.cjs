@@ -3,7 +3,7 @@
 // setup and a short warm-up call are not timed), then the settled heap at the end. With the healthy
 // exporter the clock stops only once the last partial batch is serialised too, so every span's
 // export is paid for inside the timed region.
-// Usage: node --expose-gc timed-call.cjs --mode plain|otel|respan --turns N [--warmup N] [--endpoint URL]
+// Usage: node --expose-gc timed-call.cjs --mode plain|context|otel|metrics|respan --turns N [--warmup N] [--endpoint URL]
 const { setTimeout: delay } = require("node:timers/promises");
 const { createVoiceCall } = require("../lib/voice-call.cjs");
 const { loadRuntime } = require("../lib/tracing.cjs");
@@ -32,6 +32,7 @@ runWorkload(async () => {
   if (runtime.flush !== undefined) await Promise.race([runtime.flush(), delay(EXPORT_ATTEMPT_MS)]);
   await nextTurnOfEventLoop();
   runtime.counter?.assertTraced(`timed-call --mode ${args.mode}`);
+  await runtime.assertMetrics?.(`timed-call --mode ${args.mode}`);
   return {
     mode: args.mode,
     turns: call.expectedTurns,

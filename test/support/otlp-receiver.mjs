@@ -1,7 +1,8 @@
-// A loopback OTLP/HTTP trace receiver for tests: it speaks the real protocol (JSON and protobuf request
-// bodies, any path: /v1/traces for collectors, /v2/traces for Respan), records every request with its
-// headers and raw body, decodes the spans into plain objects, and can inject faults (status codes,
-// delays) to exercise exporters' retry and back-pressure paths. Shared by every package's tests.
+// A loopback OTLP/HTTP receiver for tests: it speaks the real protocol (JSON and protobuf request bodies;
+// traces at any path: /v1/traces for collectors, /v2/traces for Respan; metrics at /v1/metrics), records
+// every request with its headers and raw body, decodes the spans and metrics into plain objects, and can
+// inject faults (status codes, delays) to exercise exporters' retry and back-pressure paths. Shared by
+// every package's tests.
 import http from "node:http";
 import protobuf from "protobufjs";
 import { createConditionWaiters, listenOnLoopback } from "./loopback-server.mjs";
@@ -34,15 +35,48 @@ message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
 `;
 
-const ExportTraceServiceRequest = protobuf.parse(OTLP_TRACE_PROTO, { keepCase: false }).root.lookupType(
-  "ExportTraceServiceRequest",
-);
+// The subset of opentelemetry-proto (collector/metrics/v1, metrics/v1) a metrics export request of
+// counters and explicit-bucket histograms uses, written from the public OTLP specification; its common
+// messages are the trace schema's above.
+const OTLP_METRICS_PROTO = `
+message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
+message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; string schema_url = 3; }
+message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; string schema_url = 3; }
+message Metric {
+  string name = 1; string description = 2; string unit = 3;
+  oneof data { Gauge gauge = 5; Sum sum = 7; Histogram histogram = 9; }
+}
+message Gauge { repeated NumberDataPoint data_points = 1; }
+message Sum { repeated NumberDataPoint data_points = 1; int32 aggregation_temporality = 2; bool is_monotonic = 3; }
+message Histogram { repeated HistogramDataPoint data_points = 1; int32 aggregation_temporality = 2; }
+message NumberDataPoint {
+  repeated KeyValue attributes = 7; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3;
+  oneof value { double as_double = 4; sfixed64 as_int = 6; } uint32 flags = 8;
+}
+message HistogramDataPoint {
+  repeated KeyValue attributes = 9; fixed64 start_time_unix_nano = 2; fixed64 time_unix_nano = 3;
+  fixed64 count = 4; double sum = 5; repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7;
+  uint32 flags = 10; double min = 11; double max = 12;
+}
+`;
+
+const otlpRoot = protobuf.parse(OTLP_TRACE_PROTO + OTLP_METRICS_PROTO, { keepCase: false }).root;
+const ExportTraceServiceRequest = otlpRoot.lookupType("ExportTraceServiceRequest");
+const ExportMetricsServiceRequest = otlpRoot.lookupType("ExportMetricsServiceRequest");
 
 /** Decodes a protobuf ExportTraceServiceRequest into the same shape OTLP JSON has. */
 export function decodeProtobufTraceRequest(body) {
   const message = ExportTraceServiceRequest.decode(body);
   return ExportTraceServiceRequest.toObject(message, { longs: String, bytes: String, defaults: false });
 }
+
+/** Decodes a protobuf ExportMetricsServiceRequest into the same shape OTLP JSON has. */
+export function decodeProtobufMetricsRequest(body) {
+  const message = ExportMetricsServiceRequest.decode(body);
+  return ExportMetricsServiceRequest.toObject(message, { longs: String, defaults: false });
+}
+
+const isMetricsPath = (path) => path.endsWith("/v1/metrics");
 
 function bytesToHex(value) {
   if (value === undefined || value === null || value === "") return undefined;
@@ -101,6 +135,36 @@ export function flattenTraceRequest(request) {
 }
 
 /**
+ * Flattens an OTLP metrics request (JSON shape) into one object per metric:
+ * `{ name, unit, kind: "sum" | "histogram" | "gauge", scope, resource, points: [{ attributes, value?, count?,
+ * sum?, min?, max?, bucketCounts?, explicitBounds? }] }` with every number a JS number.
+ */
+export function flattenMetricsRequest(request) {
+  const out = [];
+  const number = (value) => (value === undefined ? undefined : Number(value));
+  for (const resourceMetrics of request.resourceMetrics ?? []) {
+    const resource = attributesToObject(resourceMetrics.resource?.attributes);
+    for (const scopeMetrics of resourceMetrics.scopeMetrics ?? []) {
+      for (const metric of scopeMetrics.metrics ?? []) {
+        const kind = ["histogram", "sum", "gauge"].find((key) => metric[key] !== undefined);
+        const points = (metric[kind]?.dataPoints ?? []).map((point) => ({
+          attributes: attributesToObject(point.attributes),
+          value: number(point.asDouble ?? point.asInt),
+          count: number(point.count),
+          sum: number(point.sum),
+          min: number(point.min),
+          max: number(point.max),
+          bucketCounts: point.bucketCounts?.map(Number),
+          explicitBounds: point.explicitBounds?.map(Number),
+        }));
+        out.push({ name: metric.name, unit: metric.unit, kind, scope: scopeMetrics.scope ?? {}, resource, points });
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Starts a receiver on 127.0.0.1 (random port).
  * @param {{ respond?: (request: {index: number, path: string}) => ({status?: number, delayMs?: number} | undefined) }} [options]
  *   `respond` decides per request (0-based index) which status to answer and how long to stall first.
@@ -118,9 +182,8 @@ export async function startOtlpReceiver(options = {}) {
     let decoded;
     let decodeError;
     try {
-      decoded = contentType.includes("protobuf")
-        ? decodeProtobufTraceRequest(body)
-        : JSON.parse(body.toString("utf8"));
+      if (!contentType.includes("protobuf")) decoded = JSON.parse(body.toString("utf8"));
+      else decoded = isMetricsPath(req.url) ? decodeProtobufMetricsRequest(body) : decodeProtobufTraceRequest(body);
     } catch (error) {
       decodeError = error;
     }
@@ -135,7 +198,8 @@ export async function startOtlpReceiver(options = {}) {
       decoded,
       decodeError,
       status,
-      spans: decoded && status < 300 ? flattenTraceRequest(decoded) : [],
+      spans: decoded && status < 300 && !isMetricsPath(req.url) ? flattenTraceRequest(decoded) : [],
+      metrics: decoded && status < 300 && isMetricsPath(req.url) ? flattenMetricsRequest(decoded) : [],
     };
     requests.push(record);
     if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
@@ -152,6 +216,8 @@ export async function startOtlpReceiver(options = {}) {
     requests,
     /** Every span accepted so far (requests answered with a 2xx). */
     spans: () => requests.flatMap((request) => request.spans),
+    /** Every metric of every metrics request accepted so far (a cumulative exporter repeats them). */
+    metrics: () => requests.flatMap((request) => request.metrics),
     /** Resolves with the accepted spans once `predicate(spans)` holds; rejects after `timeoutMs`. */
     waitFor(predicate, timeoutMs = 15_000) {
       return waiters.waitFor(receiver.spans, (spans) => predicate(spans, requests), timeoutMs);

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     const report = path.join(respan.tracesDir, `${result.traceId}.html`);
     if (existsSync(report)) console.log(`Call report (open it in a browser): ${pathToFileURL(report).href}`);
   }
+  if (respan.metricsFile !== undefined) console.log(`Metrics file written to ${respan.metricsFile}`);
 }
 
 main().catch((error: unknown) => {

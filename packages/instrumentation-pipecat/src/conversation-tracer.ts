@@ -18,6 +18,8 @@ import { FrameKind, MetricKind, Role, metricKindOf, roleOf } from "./class-names
 import type { ConversationSettings } from "./config.js";
 import { ContentPolicy } from "./content.js";
 import type { ErrorReporter } from "./error-reporter.js";
+import { ConversationMetrics } from "./metrics/conversation-metrics.js";
+import type { PipecatInstruments } from "./metrics/instruments.js";
 import { DOWNSTREAM, type Clock, type Direction } from "./internal-types.js";
 import type { ConversationEndReason, ConversationInfo, ConversationListener, TurnInfo } from "./listener.js";
 import { RecentSet } from "./recent.js";
@@ -40,6 +42,8 @@ const MAX_PENDING_SIBLINGS = 256;
 
 export interface ConversationTracerOptions {
   tracer: Tracer;
+  /** The instruments the conversation's metrics are recorded with (none: no metrics). */
+  instruments?: PipecatInstruments;
   /** The caller's context when the conversation started (propagated attributes, an enclosing workflow). */
   parentContext: Context;
   conversationId: string;
@@ -100,6 +104,7 @@ export class ConversationTracer implements ConversationScope {
       settings.attributeHook,
       options.errors,
       { [ATTR_CONVERSATION_ID]: this.conversationId, [ATTR_GEN_AI_CONVERSATION_ID]: this.conversationId },
+      options.instruments === undefined ? undefined : new ConversationMetrics(options.instruments),
     );
     const startMs = this.clock.now();
     this.lastActivity = startMs;

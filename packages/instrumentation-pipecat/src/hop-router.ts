@@ -8,6 +8,7 @@ import type { DebugLog } from "./debug-log.js";
 import type { ErrorReporter } from "./error-reporter.js";
 import { DOWNSTREAM, UPSTREAM, type Clock, type Direction } from "./internal-types.js";
 import type { ConversationEndReason } from "./listener.js";
+import type { PipecatInstruments } from "./metrics/instruments.js";
 import { readField, readString, toAttributes } from "./utils.js";
 
 /** Where a conversation comes from: a task's run(), or a StartFrame leaving an unowned processor. */
@@ -22,6 +23,8 @@ interface ConversationOrigin {
  */
 export interface ConversationSetup {
   readonly tracer: Tracer;
+  /** The metric instruments; undefined while no MeterProvider is given (no metric work). */
+  readonly instruments?: PipecatInstruments;
   settings(): ConversationSettings;
 }
 
@@ -203,6 +206,7 @@ export class HopRouter {
     const { task } = origin;
     const tracer = new ConversationTracer({
       tracer: this.setup.tracer,
+      instruments: this.setup.instruments,
       parentContext: origin.parentContext,
       conversationId: readString(task, "conversationId", "conversation_id") ?? randomUUID(),
       additionalAttributes: toAttributes(readField(task, "additionalSpanAttributes", "additional_span_attributes")),

@@ -7,6 +7,7 @@ import { DebugLog } from "./debug-log.js";
 import { BOOLEAN_WORDS } from "./env-boolean.js";
 import { ErrorReporter } from "./error-reporter.js";
 import { HopRouter } from "./hop-router.js";
+import { createInstruments, type PipecatInstruments } from "./metrics/instruments.js";
 import { moduleDefinitions } from "./module-definitions.js";
 import { findPatchTargets, type Patch } from "./patch-targets.js";
 import { callAndSettle, type BeginServiceCall, type ServiceCall } from "./service-calls.js";
@@ -31,6 +32,7 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   declare private _debugLog?: DebugLog;
   declare private _ownWrappers?: WeakSet<AnyFunction>;
   declare private _manualModules?: Set<unknown>;
+  declare private _instruments?: PipecatInstruments;
 
   constructor(config: PipecatInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -41,6 +43,11 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
     validateConfig(config);
     super.setConfig(config);
     if (this._router !== undefined) this.applyConfigToRouter(this._router);
+  }
+
+  /** (Re)creates the metric instruments from the current meter (InstrumentationBase calls this when it changes). */
+  protected override _updateMetricInstruments(): void {
+    this._instruments = createInstruments(this.meter);
   }
 
   protected init(): InstrumentationNodeModuleDefinition[] {
@@ -213,11 +220,16 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   private get router(): HopRouter {
     if (this._router === undefined) {
       const tracer = (): Tracer => this.tracer;
+      const instruments = (): PipecatInstruments | undefined => this._instruments;
       this._router = new HopRouter(
         {
           // The tracer of the current provider (setTracerProvider may replace it).
           get tracer() {
             return tracer();
+          },
+          // The instruments of the current meter (setMeterProvider may replace them).
+          get instruments() {
+            return instruments();
           },
           settings: () => this.conversationSettings(),
         },

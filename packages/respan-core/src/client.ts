@@ -23,6 +23,8 @@ import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
 import { TraceTreePrinter } from "./exporters/tree-printer.js";
 import { disableInstrumentations, registerInstrumentations } from "./instrumentations.js";
 import { describeError, Logger } from "./logger.js";
+import { ClientMetrics } from "./metrics/client-metrics.js";
+import { resolveMetricsSettings } from "./metrics/metrics-options.js";
 import { resolveOptions, type ResolvedOptions, type RespanOptions } from "./options.js";
 import { PropagationSpanProcessor } from "./propagation.js";
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "@respan/semconv-pipecat";
@@ -59,10 +61,13 @@ export class Respan {
   readonly tracesDir: string | undefined;
   /** The client's tracer provider (undefined when disabled). */
   readonly tracerProvider: NodeTracerProvider | undefined;
+  /** Absolute path of the offline OTLP JSON metrics file (beside the trace files), when it is written. */
+  readonly metricsFile: string | undefined;
 
   private readonly logger: Logger;
   private readonly pipelines: ExportPipeline[] = [];
   private readonly instrumentations: Instrumentation[] = [];
+  private readonly metrics: ClientMetrics | undefined;
   private readonly globals: RegisteredGlobals = { tracerProvider: false, contextManager: false, propagator: false };
   private removeExitHandlers: (() => void) | undefined;
   private removeDiagBridge: (() => void) | undefined;
@@ -75,6 +80,7 @@ export class Respan {
    */
   constructor(options?: RespanOptions) {
     const resolved = resolveOptions(options);
+    const metricsSettings = resolveMetricsSettings(options?.metricReaders, process.env);
     this.logger = new Logger(resolved.logLevel, [resolved.apiKey]);
     this.enabled = resolved.enabled;
     this.tracesDir = resolved.enabled ? resolved.tracesDir : undefined;
@@ -94,6 +100,8 @@ export class Respan {
 
     if (!resolved.enabled) {
       this.tracerProvider = undefined;
+      this.metrics = undefined;
+      this.metricsFile = undefined;
       // An InstrumentationBase enables itself when constructed: switch the given ones off, so that they
       // neither patch nor record anything.
       disableInstrumentations(resolved.instrumentations, this.logger);
@@ -111,8 +119,9 @@ export class Respan {
       ...this.pipelines.map((pipeline) => pipeline.processor),
       ...(printer === undefined ? [] : [printer]),
     ];
+    const resource = buildResource(resolved);
     this.tracerProvider = new NodeTracerProvider({
-      resource: buildResource(resolved),
+      resource,
       spanProcessors: [
         // First, so every later processor and exporter sees the stamped attributes.
         propagationProcessor,
@@ -129,6 +138,16 @@ export class Respan {
       resolved.traceContent,
       this.logger,
     );
+    this.metrics = ClientMetrics.create({
+      settings: metricsSettings,
+      resource,
+      tracesDir: resolved.tracesDir,
+      // The summary follows the trace tree, wherever that goes (by default, like the tree, to stderr).
+      summaryWrite: resolved.printTree && (resolved.printTree.write ?? ((text) => void process.stderr.write(text))),
+      logger: this.logger,
+    });
+    this.metrics?.attach(this.instrumentations);
+    this.metricsFile = this.metrics?.metricsFile;
     if (resolved.flushOnExit) {
       this.removeExitHandlers = installExitHandlers({
         flush: () => this.flush(),
@@ -140,6 +159,7 @@ export class Respan {
     publishTracingEnabled(true);
     if (printer !== undefined) destinations.push("terminal tree");
     this.logger.info(`tracing to: ${destinations.length > 0 ? destinations.join(", ") : "nowhere (no exporter configured)"}`);
+    this.logger.info(`metrics to: ${this.metrics?.destinations.join(", ") ?? "nowhere (no metric destination configured)"}`);
   }
 
   /**
@@ -225,6 +245,8 @@ export class Respan {
     }
     // Batching processors do not flush their exporter; the file exporter writes unfinished traces here.
     await Promise.all(this.pipelines.map((pipeline) => pipeline.exporter.forceFlush?.()));
+    // After the spans: the offline summary is printed below the trace tree.
+    await this.metrics?.forceFlush();
   }
 
   private async shutdownAll(provider: NodeTracerProvider): Promise<void> {
@@ -236,6 +258,7 @@ export class Respan {
     } catch (error) {
       this.logger.warn(`shutting down the tracer provider failed: ${describeError(error)}`);
     }
+    await this.metrics?.shutdown();
     this.unregisterGlobals();
     this.removeDiagBridge?.();
     withdrawTracingEnabled();

@@ -6,6 +6,7 @@
 import path from "node:path";
 import type { AttributeValue, Attributes } from "@opentelemetry/api";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
+import type { MetricReader } from "@opentelemetry/sdk-metrics";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { RespanAttributes } from "./attributes.js";
@@ -96,6 +97,8 @@ export interface RespanOptions {
   exporters?: SpanExporter[];
   /** Additional span processors, run after the attribute propagation processor. */
   spanProcessors?: SpanProcessor[];
+  /** Additional metric readers (e.g. a Prometheus exporter) on the client's MeterProvider. */
+  metricReaders?: MetricReader[];
   /** Directory of the OTLP JSON trace files, or false for none. Env RESPAN_TRACES_DIR. */
   tracesDir?: string | false;
   /** Write an HTML report of each call (`<traceId>.html`, and `index.html`) beside its trace file. Env RESPAN_HTML_REPORTS. Default true. */
@@ -127,6 +130,7 @@ const OPTION_NAMES: ReadonlyArray<keyof RespanOptions> = [
   "enabled",
   "exporters",
   "spanProcessors",
+  "metricReaders",
   "tracesDir",
   "htmlReports",
   "printTree",
@@ -326,9 +330,20 @@ function resolveLogLevel(options: RespanOptions, env: Env): LogLevel {
   return fromEnv as LogLevel;
 }
 
-/** The OTLP protocol to use when an OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set; undefined otherwise. */
-function resolveOtlpProtocol(env: Env): OtlpProtocol | undefined {
-  const endpointVar = envValue(env, ENV.OTLP_TRACES_ENDPOINT) !== undefined ? ENV.OTLP_TRACES_ENDPOINT : ENV.OTLP_ENDPOINT;
+/** The signal-specific OTLP variables (traces, metrics) that override the general ones. */
+export interface OtlpSignalEnv {
+  endpoint: string;
+  protocol: string;
+}
+
+const OTLP_TRACES_ENV: OtlpSignalEnv = { endpoint: ENV.OTLP_TRACES_ENDPOINT, protocol: ENV.OTLP_TRACES_PROTOCOL };
+
+/**
+ * The OTLP protocol of a signal when its endpoint is set (OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT, else
+ * OTEL_EXPORTER_OTLP_ENDPOINT); undefined otherwise.
+ */
+export function resolveOtlpProtocol(env: Env, signal: OtlpSignalEnv = OTLP_TRACES_ENV): OtlpProtocol | undefined {
+  const endpointVar = envValue(env, signal.endpoint) !== undefined ? signal.endpoint : ENV.OTLP_ENDPOINT;
   const endpoint = envValue(env, endpointVar);
   if (endpoint === undefined) return undefined;
   let url: URL | undefined;
@@ -340,7 +355,12 @@ function resolveOtlpProtocol(env: Env): OtlpProtocol | undefined {
   if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
     fail(`environment variable ${endpointVar}`, 'an http(s) URL such as "http://localhost:4318"', endpoint);
   }
-  const protocolVar = envValue(env, ENV.OTLP_TRACES_PROTOCOL) !== undefined ? ENV.OTLP_TRACES_PROTOCOL : ENV.OTLP_PROTOCOL;
+  return resolveOtlpProtocolName(env, signal);
+}
+
+/** The protocol named by OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL; default http/protobuf. */
+export function resolveOtlpProtocolName(env: Env, signal: OtlpSignalEnv): OtlpProtocol {
+  const protocolVar = envValue(env, signal.protocol) !== undefined ? signal.protocol : ENV.OTLP_PROTOCOL;
   const protocol = envValue(env, protocolVar) ?? "http/protobuf";
   if (!(OTLP_PROTOCOLS as readonly string[]).includes(protocol)) {
     fail(`environment variable ${protocolVar}`, `one of ${OTLP_PROTOCOLS.join(", ")} (grpc is not supported)`, protocol);

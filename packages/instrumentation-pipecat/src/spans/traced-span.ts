@@ -3,6 +3,7 @@ import type { AttributeValue, Attributes, Context, Span, Tracer } from "@opentel
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import type { ContentPolicy } from "../content.js";
 import type { ErrorReporter } from "../error-reporter.js";
+import type { ConversationMetrics } from "../metrics/conversation-metrics.js";
 import type { PipecatAttributeHook, PipecatSpanKind } from "../types.js";
 import { errorMessage } from "../utils.js";
 
@@ -15,6 +16,8 @@ export class SpanFactory {
     private readonly errors: ErrorReporter,
     /** Put on every span of the conversation (backends filter child spans by them). */
     private readonly common: Attributes,
+    /** Records the conversation's metrics from each span's final attributes. */
+    private readonly metrics?: ConversationMetrics,
   ) {}
 
   /** The root of the conversation's spans, under the caller's context. */
@@ -33,13 +36,10 @@ export class SpanFactory {
 
   private open(kind: PipecatSpanKind, name: string, parentContext: Context, parent: TracedSpan | undefined,
     startMs: number, attributes: Attributes, spanKind: SpanKind): TracedSpan {
-    const span = this.tracer.startSpan(
-      name,
-      // Object.assign, not spread: merging two records by spread is several times slower, on every span.
-      { kind: spanKind, startTime: startMs, attributes: Object.assign({}, this.common, attributes) },
-      parentContext,
-    );
-    return new TracedSpan(this, kind, span, trace.setSpan(parentContext, span), startMs, parent);
+    // Object.assign, not spread: merging two records by spread is several times slower, on every span.
+    const startAttributes = Object.assign({}, this.common, attributes);
+    const span = this.tracer.startSpan(name, { kind: spanKind, startTime: startMs, attributes: startAttributes }, parentContext);
+    return new TracedSpan(this, kind, span, trace.setSpan(parentContext, span), startMs, parent, startAttributes);
   }
 
   /** @internal called by TracedSpan.end */
@@ -49,6 +49,13 @@ export class SpanFactory {
         this.hook(traced.span, { kind: traced.kind, attributes });
       } catch (error) {
         this.errors.report("attributeHook", error);
+      }
+    }
+    if (this.metrics !== undefined) {
+      try {
+        this.metrics.spanEnded(traced.kind, Object.assign({}, traced.startAttributes, attributes), traced.startMs, endMs);
+      } catch (error) {
+        this.errors.report("metrics", error);
       }
     }
     traced.span.setAttributes(attributes);
@@ -87,6 +94,8 @@ export class TracedSpan {
     readonly context: Context,
     readonly startMs: number,
     parent: TracedSpan | undefined,
+    /** The attributes the span started with (what its metrics are labelled from, with those set at its end). */
+    readonly startAttributes: Attributes,
   ) {
     if (parent !== undefined && !parent.finished) {
       parent.openChildren += 1;

@@ -19,6 +19,7 @@ export function createHarness(options = {}) {
   errors.report = (where, error) => reported.push({ where, error });
   const conversation = new ConversationTracer({
     tracer,
+    instruments: options.instruments,
     parentContext: options.parentContext ?? ROOT_CONTEXT,
     conversationId: options.conversationId ?? "conv-1",
     additionalAttributes: options.additionalAttributes,

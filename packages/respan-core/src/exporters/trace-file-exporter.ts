@@ -7,10 +7,11 @@
  * `maxBufferedSpans` waiting spans, the oldest trace is written out early (its later spans merge in as
  * usual).
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { writeFileAtomically } from "./atomic-write.js";
 import { isLocalRoot } from "./local-root.js";
 import { isPositiveInteger } from "../validate.js";
 import { toOtlpJsonRequest } from "./otlp-json.js";
@@ -31,8 +32,6 @@ export interface TraceFileExporterOptions {
 interface OtlpJsonRequest {
   resourceSpans?: unknown[];
 }
-
-let temporaryFileCounter = 0;
 
 export class TraceFileExporter implements SpanExporter {
   readonly directory: string;
@@ -117,14 +116,11 @@ export class TraceFileExporter implements SpanExporter {
     const request: OtlpJsonRequest | undefined = toOtlpJsonRequest(spans);
     if (request === undefined) return;
     const file = path.join(this.directory, `${traceId}.json`);
-    await mkdir(this.directory, { recursive: true });
     const earlier = await readExistingRequest(file);
     if (earlier?.resourceSpans !== undefined) {
       request.resourceSpans = [...earlier.resourceSpans, ...(request.resourceSpans ?? [])];
     }
-    const temporary = `${file}.${process.pid}.${++temporaryFileCounter}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(request, null, 2)}\n`, "utf8");
-    await rename(temporary, file);
+    await writeFileAtomically(file, `${JSON.stringify(request, null, 2)}\n`);
     await writeCallReport(this.reports, traceId, request);
   }
 }

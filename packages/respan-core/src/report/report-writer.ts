@@ -4,8 +4,9 @@
  * whole folder (including files received from an OpenTelemetry Collector). Files are written through a
  * temporary file and a rename, so a browser never opens half a page.
  */
-import { open, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { open, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { writeFileAtomically as writeAtomically } from "../exporters/atomic-write.js";
 import { buildCallModel, type CallSummary } from "./call-model.js";
 import { renderCallReport, renderIndex, SUMMARY_BLOCK_ID } from "./html.js";
 import { pauseEventLoop } from "./pause.js";
@@ -22,14 +23,6 @@ const TRACE_FILE = /\.(json|jsonl|ndjson)$/i;
 
 /** Spans read between two pauses of the event loop. */
 const SPANS_PER_SLICE = 500;
-
-let temporaryFileCounter = 0;
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.${++temporaryFileCounter}.tmp`;
-  await writeFile(temporary, text, "utf8");
-  await rename(temporary, file);
-}
 
 /** Spans grouped by trace id, in first-seen order. */
 function byTrace(spans: TraceSpan[]): Map<string, TraceSpan[]> {
