@@ -81,7 +81,7 @@ test("HTTP 500: not retried (OTLP: not retryable), counted as failed, reported o
       try {
         for (let i = 0; i < 3; i++) trace.getTracer("t").startSpan(`s${i}`).end();
         await respan.flush();
-        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 3, dropped: 0 }]);
+        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 3, dropped: 0, pending: 0 }]);
       } finally {
         await respan.shutdown();
       }
@@ -102,7 +102,7 @@ test("429 and 503 are retried with backoff until the receiver accepts", async ()
       const span = trace.getTracer("t").startSpan("retried");
       span.end();
       await respan.flush();
-      assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 1, failed: 0, dropped: 0 }]);
+      assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 1, failed: 0, dropped: 0, pending: 0 }]);
     } finally {
       await respan.shutdown();
     }
@@ -122,7 +122,7 @@ test("502 and 504 are retried like 429 and 503; a 500 after them ends the retrie
       try {
         trace.getTracer("t").startSpan("retried-then-refused").end();
         await respan.flush();
-        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 1, dropped: 0 }]);
+        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 1, dropped: 0, pending: 0 }]);
       } finally {
         await respan.shutdown();
       }
