@@ -58,7 +58,7 @@ function validateHeaderList(name: string, raw: string): void {
       fail(
         `environment variable ${name}`,
         'a comma-separated list of name=value pairs with valid header names and URL-encoded values, such as "api-key=abc,x-team=voice"',
-        key === "" ? "an entry without a name=value form" : `an invalid entry for "${key}"`,
+        key === "" ? "an entry without a name=value form" : `an invalid entry for ${key}`,
       );
     }
   }
