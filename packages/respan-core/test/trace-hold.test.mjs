@@ -120,6 +120,29 @@ test("a long held trace keeps a bounded number of spans in memory; the rest wait
   }
 });
 
+test("discarding a spilled trace deletes its spool file and counts its spans as discarded", async () => {
+  const spoolDirectory = await mkdtemp(path.join(tmpdir(), "hold-spool-discard-"));
+  const { exporter, hold, provider, tracer } = setup({ maxSpansInMemory: 10, spoolDirectory });
+  try {
+    const root = tracer.startSpan("root");
+    const traceId = root.spanContext().traceId;
+    hold.hold(traceId);
+    const parent = trace.setSpan(context.active(), root);
+    for (let i = 0; i < 100; i++) tracer.startSpan(`secret-${i}`, {}, parent).end();
+    const spoolFiles = async () => (await readdir(spoolDirectory, { recursive: true })).filter((name) => name.endsWith(".jsonl"));
+    await eventually(async () => (await spoolFiles()).length === 1, 5000, "the spool file");
+    hold.release(traceId, { discard: true });
+    await eventually(async () => (await spoolFiles()).length === 0, 5000, "the spool file's deletion");
+    root.end();
+    await hold.forceFlush();
+    assert.equal(exporter.getFinishedSpans().length, 0);
+    assert.deepEqual(hold.stats, { held: 0, dropped: 0, discarded: 101 });
+  } finally {
+    await provider.shutdown();
+    await rm(spoolDirectory, { recursive: true, force: true });
+  }
+});
+
 test("a release never hands more than releaseBatchSize spans to the delegates between two flushes", async () => {
   const seen = [];
   let sinceFlush = 0;
