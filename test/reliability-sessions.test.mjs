@@ -1,5 +1,5 @@
-// Nothing of a session-captured call is lost: a 60-minute call (about 700 turns, run on a virtual clock)
-// delivers every span through the default 2,048-span export queue; SIGTERM in the middle of calls exports
+// Nothing of a session-captured call is lost: a call of over an hour (694 turns, 3,238 spans, run on a
+// virtual clock) delivers every span through the default 2,048-span export queue; SIGTERM in the middle of calls exports
 // the finished spans of the session that was not aborted and nothing of the one that was.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ const collectorEnv = (receiver) => ({
   OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
 });
 
-test("a 60-minute session-captured call delivers every span", async () => {
+test("a session-captured call of over an hour (694 turns) delivers every span", async () => {
   const receiver = await startOtlpReceiver();
   try {
     // 1 + 3 x 231 = 694 turns: the length of call that lost 678 of its 3,238 spans.
@@ -34,7 +34,7 @@ test("a 60-minute session-captured call delivers every span", async () => {
     assert.ok(conversation, "the conversation span arrived");
     const distinct = new Set(spans.map((span) => span.spanId));
     assert.equal(distinct.size, spans.length, "no span sent twice");
-    assert.ok(minutes > 55, `the call lasted ${minutes} minutes on its clock`);
+    assert.ok(minutes >= 60, `the call lasted ${minutes} minutes on its clock`);
   } finally {
     await receiver.close();
   }
