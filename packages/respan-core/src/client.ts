@@ -250,7 +250,7 @@ export class Respan {
     this.traceHold = new TraceHoldSpanProcessor(downstream, {
       releaseBatchSize: Math.max(1, Math.floor(queueSize / 4)),
       onDropped: (count, reason) => {
-        this.logger.warnOnce(`hold-dropped:${reason}`, `${count} held span(s) were dropped: ${reason}; later drops are only counted (see getStats())`);
+        this.logger.warnOnce("hold-dropped", `${count} held span(s) were dropped: ${reason}; later drops are only counted (see getStats())`);
       },
     });
     return this.traceHold;

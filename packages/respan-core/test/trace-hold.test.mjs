@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { context, trace } from "@opentelemetry/api";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eventually } from "./helpers/client-helpers.mjs";
@@ -140,6 +140,31 @@ test("discarding a spilled trace deletes its spool file and counts its spans as 
   } finally {
     await provider.shutdown();
     await rm(spoolDirectory, { recursive: true, force: true });
+  }
+});
+
+test("held spans that cannot be spooled are counted as dropped and reported, never lost silently", async () => {
+  const parent = await mkdtemp(path.join(tmpdir(), "hold-spool-broken-"));
+  const notADirectory = path.join(parent, "file");
+  await writeFile(notADirectory, "a file where the spool directory should go");
+  const reports = [];
+  const { hold, provider, tracer } = setup({
+    maxSpansInMemory: 5,
+    spoolDirectory: notADirectory,
+    onDropped: (count, reason) => reports.push({ count, reason }),
+  });
+  try {
+    const root = tracer.startSpan("root");
+    hold.hold(root.spanContext().traceId);
+    const parentContext = trace.setSpan(context.active(), root);
+    for (let i = 0; i < 6; i++) tracer.startSpan(`c${i}`, {}, parentContext).end();
+    await eventually(() => hold.stats.dropped === 6, 5000, "the failed spool write");
+    assert.deepEqual(hold.stats, { held: 0, dropped: 6, discarded: 0 });
+    assert.equal(reports.length, 1);
+    assert.match(reports[0].reason, /could not be written to the spool file \((ENOTDIR|ENOENT)/);
+  } finally {
+    await provider.shutdown();
+    await rm(parent, { recursive: true, force: true });
   }
 });
 
