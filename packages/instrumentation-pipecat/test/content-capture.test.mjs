@@ -95,8 +95,8 @@ describe("errors", () => {
   const secret = "my card number is 4111";
   const failLlm = (h) => {
     h.hop(h.transport, new P.StartFrame());
-    const run = h.conversation.llmCallStarted(h.llm, { messages: [{ role: "user", content: "hi" }] });
-    h.conversation.llmCallSettled(run, new TypeError(`${secret} ${"x".repeat(50_000)}`), true);
+    const call = h.serviceCall("processContext", h.llm, { messages: [{ role: "user", content: "hi" }] });
+    call.settled(new TypeError(`${secret} ${"x".repeat(50_000)}`), true);
     h.hop(h.transport, new P.CancelFrame());
     return onlyOne(h.spans(), "llm");
   };

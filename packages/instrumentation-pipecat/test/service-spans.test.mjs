@@ -245,14 +245,15 @@ describe("llm spans", () => {
     diag.setLogger({ warn: (message) => warnings.push(message), error() {}, info() {}, debug() {}, verbose() {} });
     try {
       const h = started();
-      const run = h.conversation.llmCallStarted(h.llm, weatherContext());
+      const call = h.serviceCall("processContext", h.llm, weatherContext());
       h.hop(h.llm, new P.LLMFullResponseStartFrame());
       h.hop(h.llm, new P.LLMFullResponseEndFrame());
-      h.conversation.llmCallSettled(run, undefined, false);
+      // A new run supersedes this one (its span ends), then the first call's stream fails.
+      h.serviceCall("processContext", h.llm, weatherContext());
       h.clock.advance(10);
-      h.conversation.llmCallSettled(run, new Error("stream reset after the response"), true);
+      call.settled(new Error("stream reset after the response"), true);
       h.hop(h.transport, new P.CancelFrame());
-      const llm = onlyOne(h.spans(), "llm");
+      const [llm] = byName(h.spans(), "llm");
       assert.equal(llm.status.code, SpanStatusCode.UNSET);
       const late = onlyOne(h.spans(), "conversation").events.filter((event) => event.name === "exception");
       assert.equal(late.length, 1);

@@ -1,12 +1,10 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { AttributeValue, Attributes, Context, Span, Tracer } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_TYPE } from "@opentelemetry/semantic-conventions";
+import { ATTR_LATE_ERROR_SPAN_KIND } from "@respan/semconv-pipecat";
 import type { ContentPolicy, RecordedError } from "../content.js";
 import type { ErrorReporter } from "../error-reporter.js";
 import type { PipecatAttributeHook, PipecatSpanKind } from "../types.js";
-
-/** On the conversation's exception event for an error that arrived after its span ended: that span's kind. */
-export const ATTR_LATE_ERROR_SPAN_KIND = "pipecat.late_error.span_kind";
 
 /** Starts the spans of one conversation, all with explicit parents and explicit (wall clock) times. */
 export class SpanFactory {
