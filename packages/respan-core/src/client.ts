@@ -194,9 +194,10 @@ export class Respan {
       this.flushing = undefined;
     });
     if ((await withinDeadline(this.flushing, timeoutMillis)) === TIMED_OUT) {
-      this.logger.warn(
+      this.logger.warnOnce(
+        "flush-timeout",
         `flush() did not finish within ${timeoutMillis} ms: ${this.getStats().pending} span(s) still waiting to be ` +
-          "sent (they stay queued; see getStats())",
+          "sent (they stay queued; see getStats().pending; later timeouts are not reported)",
       );
     }
   }
