@@ -2,6 +2,17 @@
 // closing even while a client still holds a connection open, and waiting for a condition on what it has
 // recorded so far.
 import { once } from "node:events";
+import net from "node:net";
+
+/** A loopback URL on which nothing listens (connections are refused). */
+export async function refusingUrl() {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
 
 /** Serves `server` on a free loopback port. `close()` also drops open connections (a stalled client must not hold it). */
 export async function listenOnLoopback(server) {

@@ -1,8 +1,8 @@
 // A loopback OTLP/HTTP receiver for tests: it speaks the real protocol (JSON and protobuf request bodies;
 // traces at any path: /v1/traces for collectors, /v2/traces for Respan; metrics at /v1/metrics), records
 // every request with its headers and raw body, decodes the spans and metrics into plain objects, and can
-// inject faults (status codes, delays) to exercise exporters' retry and back-pressure paths. Shared by
-// every package's tests.
+// inject faults (status codes, delays, a request never answered, a 200 whose body drips forever) to
+// exercise exporters' retry, back-pressure and deadline paths. Shared by every package's tests.
 import http from "node:http";
 import protobuf from "protobufjs";
 import { createConditionWaiters, listenOnLoopback } from "./loopback-server.mjs";
@@ -166,8 +166,9 @@ export function flattenMetricsRequest(request) {
 
 /**
  * Starts a receiver on 127.0.0.1 (random port).
- * @param {{ respond?: (request: {index: number, path: string}) => ({status?: number, delayMs?: number} | undefined) }} [options]
- *   `respond` decides per request (0-based index) which status to answer and how long to stall first.
+ * @param {{ respond?: (request: {index: number, path: string}) => ({status?: number, delayMs?: number, hang?: boolean, dripIntervalMs?: number} | undefined) }} [options]
+ *   `respond` decides per request (0-based index) which status to answer and how long to stall first;
+ *   `hang` never answers; `dripIntervalMs` sends the status line, then one body byte per interval, never ending.
  */
 export async function startOtlpReceiver(options = {}) {
   const requests = [];
@@ -202,6 +203,17 @@ export async function startOtlpReceiver(options = {}) {
       metrics: decoded && status < 300 && isMetricsPath(req.url) ? flattenMetricsRequest(decoded) : [],
     };
     requests.push(record);
+    if (plan.hang) {
+      waiters.notify();
+      return;
+    }
+    if (plan.dripIntervalMs) {
+      res.writeHead(status, { "content-type": "application/json" });
+      const drip = setInterval(() => res.write(" "), plan.dripIntervalMs);
+      res.on("close", () => clearInterval(drip));
+      waiters.notify();
+      return;
+    }
     if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
     if (res.destroyed) return;
     res.writeHead(status, { "content-type": contentType.includes("protobuf") ? "application/x-protobuf" : "application/json" });

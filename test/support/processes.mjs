@@ -21,14 +21,18 @@ export function hermeticEnv(extra = {}) {
 
 /**
  * Runs `command args` and resolves with `{ code, signal, stdout, stderr }`; kills it (and rejects) after
- * `timeoutMs`.
+ * `timeoutMs`. `onStdout(stdoutSoFar, child)` is called on each chunk of output (e.g. to signal the child
+ * once it says it is ready).
  */
-export function run(command, args, { cwd = repoRoot, env = {}, timeoutMs = 60_000 } = {}) {
+export function run(command, args, { cwd = repoRoot, env = {}, timeoutMs = 60_000, onStdout } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: hermeticEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      onStdout?.(stdout, child);
+    });
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

@@ -98,9 +98,10 @@ export class ConversationTracer implements ConversationScope {
     this.errors = options.errors;
     this.onEnded = options.onEnded;
     this.onAudioStopped = options.onAudioStopped;
+    const content = new ContentPolicy(settings.captureContent, settings.maxContentLength);
     this.factory = new SpanFactory(
       options.tracer,
-      new ContentPolicy(settings.captureContent, settings.maxContentLength),
+      content,
       settings.attributeHook,
       options.errors,
       { [ATTR_CONVERSATION_ID]: this.conversationId, [ATTR_GEN_AI_CONVERSATION_ID]: this.conversationId },
@@ -110,7 +111,7 @@ export class ConversationTracer implements ConversationScope {
     this.lastActivity = startMs;
     this.conversation = this.factory.startRoot("conversation", SPAN_CONVERSATION, options.parentContext, startMs, {
       [ATTR_CONVERSATION_TYPE]: CONVERSATION_TYPE_VOICE,
-      ...options.additionalAttributes,
+      ...content.capAttributes({ ...options.additionalAttributes }),
     });
     this.turns = new TurnTracker(this.clock, settings.turnEndTimeoutMs, {
       turnStarted: (n, at) => this.turnStarted(n, at),
@@ -342,7 +343,7 @@ export class ConversationTracer implements ConversationScope {
     }
     // Not fatal and not tied to an open span: an exception event on the turn (or conversation).
     const span = (this.turn?.span ?? this.conversation).span;
-    span.recordException({ name: "ErrorFrame", message: String(error) }, atMs);
+    span.recordException(this.factory.content.error(error, "ErrorFrame").exception, atMs);
   }
 
   /**

@@ -91,6 +91,36 @@ describe("content capture", () => {
   });
 });
 
+describe("errors", () => {
+  const secret = "my card number is 4111";
+  const failLlm = (h) => {
+    h.hop(h.transport, new P.StartFrame());
+    const call = h.serviceCall("processContext", h.llm, { messages: [{ role: "user", content: "hi" }] });
+    call.settled(new TypeError(`${secret} ${"x".repeat(50_000)}`), true);
+    h.hop(h.transport, new P.CancelFrame());
+    return onlyOne(h.spans(), "llm");
+  };
+
+  it("content capture off: the error's type and a fixed text, no message, no stack", () => {
+    const llm = failLlm(createHarness({ captureContent: false }));
+    assert.equal(llm.status.message, "TypeError: error details withheld (content capture is off)");
+    const [event] = llm.events;
+    assert.equal(event.attributes["exception.type"], "TypeError");
+    assert.equal(event.attributes["exception.message"], "error details withheld (content capture is off)");
+    assert.equal(event.attributes["exception.stacktrace"], undefined);
+    assert.ok(!JSON.stringify({ status: llm.status, events: llm.events }).includes("4111"));
+  });
+
+  it("content capture on: message and stack cut to maxContentLength", () => {
+    const llm = failLlm(createHarness({ maxContentLength: 200 }));
+    assert.ok(llm.status.message.startsWith(secret));
+    assert.ok(llm.status.message.length <= 220);
+    const [event] = llm.events;
+    assert.ok(event.attributes["exception.message"].length <= 220);
+    assert.ok(event.attributes["exception.stacktrace"].length <= 220);
+  });
+});
+
 describe("attribute hook", () => {
   it("sees each span's attributes before it ends and can redact or enrich them", () => {
     const seen = [];
@@ -107,6 +137,23 @@ describe("attribute hook", () => {
     assert.equal(onlyOne(h.spans(), "stt").attributes.transcript, "[redacted]");
     assert.equal(onlyOne(h.spans(), "llm").attributes.output, undefined);
     for (const span of h.spans()) assert.equal(span.attributes["app.reviewed"], true);
+  });
+
+  it("what the hook puts in the attributes record, and the task's additionalSpanAttributes, are capped", () => {
+    const huge = "h".repeat(100_000);
+    const h = createHarness({
+      maxContentLength: 100,
+      additionalAttributes: { "app.note": huge, "app.list": Array.from({ length: 1000 }, () => huge) },
+      attributeHook: (_span, info) => {
+        info.attributes["app.dump"] = huge;
+      },
+    });
+    conversationWithContent(h);
+    for (const span of h.spans()) assert.ok(span.attributes["app.dump"].length <= 100 + 20, span.name);
+    const conversation = onlyOne(h.spans(), "conversation");
+    assert.ok(conversation.attributes["app.note"].length <= 120);
+    assert.equal(conversation.attributes["app.list"].length, 128);
+    assert.ok(conversation.attributes["app.list"].every((item) => item.length <= 120));
   });
 
   it("a hook that throws never stops a span from ending", () => {

@@ -240,6 +240,31 @@ describe("llm spans", () => {
     assert.equal(llm.attributes["error.type"], "LLMError");
   });
 
+  it("an error that arrives after its span ended is recorded on the conversation, not lost or printed", () => {
+    const warnings = [];
+    diag.setLogger({ warn: (message) => warnings.push(message), error() {}, info() {}, debug() {}, verbose() {} });
+    try {
+      const h = started();
+      const call = h.serviceCall("processContext", h.llm, weatherContext());
+      h.hop(h.llm, new P.LLMFullResponseStartFrame());
+      h.hop(h.llm, new P.LLMFullResponseEndFrame());
+      // A new run supersedes this one (its span ends), then the first call's stream fails.
+      h.serviceCall("processContext", h.llm, weatherContext());
+      h.clock.advance(10);
+      call.settled(new Error("stream reset after the response"), true);
+      h.hop(h.transport, new P.CancelFrame());
+      const [llm] = byName(h.spans(), "llm");
+      assert.equal(llm.status.code, SpanStatusCode.UNSET);
+      const late = onlyOne(h.spans(), "conversation").events.filter((event) => event.name === "exception");
+      assert.equal(late.length, 1);
+      assert.equal(late[0].attributes["pipecat.late_error.span_kind"], "llm");
+      assert.equal(late[0].attributes["exception.message"], "stream reset after the response");
+      assert.deepEqual(warnings.filter((message) => message.includes("ended Span")), []);
+    } finally {
+      diag.disable();
+    }
+  });
+
   it("is parented on the open turn", () => {
     const h = started();
     h.hop(h.llm, new P.LLMFullResponseStartFrame());

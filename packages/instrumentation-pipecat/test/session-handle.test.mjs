@@ -18,6 +18,7 @@ import {
   SessionOptionError,
 } from "@respan/instrumentation-pipecat";
 import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { resolveSessionOptions } from "../dist/esm/session/options.js";
 
 let tracing;
 let dir;
@@ -60,6 +61,16 @@ describe("session id", () => {
     attachSession(task);
     assert.throws(() => attachSession(task), /already has session/);
     assert.throws(() => createSessionCapture({ recordingSampleRate: 5 }), /"recordingSampleRate": expected a sample rate/);
+  });
+});
+
+describe("default recordings directory", () => {
+  it("is <RESPAN_TRACES_DIR>/recordings, and none at all when RESPAN_TRACES_DIR is false or none", () => {
+    assert.equal(resolveSessionOptions({}, {}, { RESPAN_TRACES_DIR: "/srv/spans" }).recordingsDir, path.resolve("/srv/spans/recordings"));
+    for (const word of ["false", "none", "OFF"]) {
+      assert.equal(resolveSessionOptions({}, {}, { RESPAN_TRACES_DIR: word }).recordingsDir, undefined, word);
+    }
+    assert.equal(resolveSessionOptions({ recordingsDir: "./rec" }, {}, { RESPAN_TRACES_DIR: "false" }).recordingsDir, path.resolve("./rec"));
   });
 });
 

@@ -18,6 +18,8 @@ import { installDiagBridge } from "./diag-bridge.js";
 import { installExitHandlers } from "./exit-handlers.js";
 import { createExportPipeline, type ExportPipeline, type ExporterStats } from "./exporters/export-pipeline.js";
 import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
+import { createRequestDeadlines, type RequestDeadlines } from "./exporters/request-deadlines.js";
+import { envInteger, otlpTimeoutMillis } from "./env-config.js";
 import { RespanSpanExporter } from "./exporters/respan-exporter.js";
 import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
 import { TraceTreePrinter } from "./exporters/tree-printer.js";
@@ -31,6 +33,9 @@ import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "@respan/semconv-pipecat";
 import { TraceHoldSpanProcessor } from "./trace-hold.js";
 import { publishTracingEnabled, withdrawTracingEnabled } from "./tracing-enabled.js";
 
+/** OpenTelemetry's default size of a BatchSpanProcessor's queue. */
+const DEFAULT_MAX_QUEUE_SIZE = 2048;
+
 /** `service.name` when neither an option nor an environment variable names the service. */
 export const DEFAULT_SERVICE_NAME = "respan-app";
 
@@ -43,8 +48,33 @@ const holder = globalThis as ClientHolder;
 export interface RespanStats {
   exported: number;
   failed: number;
+  /** Spans lost before export: a full queue, shutdown's deadline, a held span that could not be kept. */
   dropped: number;
+  /** Spans queued for export and not settled yet. */
+  pending: number;
+  /** Spans withheld from export right now (traces of sessions still running or being released). */
+  held: number;
+  /** Spans deliberately not exported: the traces of aborted sessions. */
+  discarded: number;
   exporters: ExporterStats[];
+}
+
+/** A per-call bound on flush() / shutdown(). */
+export interface DeadlineOptions {
+  /** Longest wait, in ms; the client's flushTimeoutMillis / shutdownTimeoutMillis when omitted. */
+  timeoutMillis?: number;
+}
+
+const TIMED_OUT = Symbol("timed out");
+
+/** Resolves with `promise`'s completion, or with TIMED_OUT after `timeoutMillis` (the timer never keeps the process alive). */
+function withinDeadline(promise: Promise<void>, timeoutMillis: number): Promise<void | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMillis);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Which OpenTelemetry globals this client installed (and so must remove at shutdown). */
@@ -66,6 +96,9 @@ export class Respan {
 
   private readonly logger: Logger;
   private readonly pipelines: ExportPipeline[] = [];
+  private traceHold: TraceHoldSpanProcessor | undefined;
+  private flushTimeoutMillis = 0;
+  private shutdownTimeoutMillis = 0;
   private readonly instrumentations: Instrumentation[] = [];
   private readonly metrics: ClientMetrics | undefined;
   private readonly globals: RegisteredGlobals = { tracerProvider: false, contextManager: false, propagator: false };
@@ -126,9 +159,11 @@ export class Respan {
         // First, so every later processor and exporter sees the stamped attributes.
         propagationProcessor,
         // Lets an instrumentation withhold a whole trace from export (e.g. an aborted session).
-        new TraceHoldSpanProcessor(downstream),
+        this.createTraceHold(downstream, resolved),
       ],
     });
+    this.flushTimeoutMillis = resolved.flushTimeoutMillis;
+    this.shutdownTimeoutMillis = resolved.shutdownTimeoutMillis;
     // Before the instrumentations are enabled, so that what they report through `diag` is shown.
     this.removeDiagBridge = installDiagBridge(this.logger, resolved.logLevel);
     this.registerGlobals(this.tracerProvider);
@@ -149,9 +184,11 @@ export class Respan {
     this.metrics?.attach(this.instrumentations);
     this.metricsFile = this.metrics?.metricsFile;
     if (resolved.flushOnExit) {
+      const timeoutMillis = resolved.exitFlushTimeoutMillis;
       this.removeExitHandlers = installExitHandlers({
-        flush: () => this.flush(),
-        timeoutMillis: resolved.exitFlushTimeoutMillis,
+        flush: () => this.flushBeforeExit(timeoutMillis),
+        shutdown: () => this.shutdown({ timeoutMillis }),
+        timeoutMillis,
         logger: this.logger,
       });
     }
@@ -163,54 +200,113 @@ export class Respan {
   }
 
   /**
-   * Exports every finished span now and waits for it. Concurrent calls share one flush; it never
-   * rejects (a failure is logged and counted in getStats()).
+   * Exports every finished span now and waits for it, at most `timeoutMillis` (default flushTimeoutMillis,
+   * 10 s) whatever the backend does; what is still unsent then stays queued and is reported. Spans of held
+   * traces (running sessions) stay held. Concurrent calls share one flush; it never rejects (a failure is
+   * logged and counted in getStats()).
    */
-  flush(): Promise<void> {
+  async flush(options: DeadlineOptions = {}): Promise<void> {
     const provider = this.tracerProvider;
-    if (provider === undefined || this.shuttingDown !== undefined) return this.shuttingDown ?? Promise.resolve();
+    if (provider === undefined) return;
+    if (this.shuttingDown !== undefined) return this.shuttingDown;
+    const timeoutMillis = this.deadlineOf(options, this.flushTimeoutMillis, "flush");
     this.flushing ??= this.flushAll(provider).finally(() => {
       this.flushing = undefined;
     });
-    return this.flushing;
+    if ((await withinDeadline(this.flushing, timeoutMillis)) === TIMED_OUT) {
+      this.logger.warnOnce(
+        "flush-timeout",
+        `flush() did not finish within ${timeoutMillis} ms: ${this.getStats().pending} span(s) still waiting to be ` +
+          "sent (they stay queued; see getStats().pending; later timeouts are not reported)",
+      );
+    }
   }
 
   /**
-   * Disables the instrumentations, flushes, shuts the provider down and unregisters the OpenTelemetry
-   * globals; afterwards a new Respan can be created. Idempotent; never rejects.
+   * Disables the instrumentations, releases the traces still held (those of sessions that were not
+   * aborted), flushes, shuts the provider down and unregisters the OpenTelemetry globals; afterwards a new
+   * Respan can be created. Returns within `timeoutMillis` (default shutdownTimeoutMillis, 30 s) whatever the
+   * backend does: requests still in flight then are abandoned and the spans not sent counted as dropped
+   * and reported. Idempotent; never rejects.
    */
-  shutdown(): Promise<void> {
+  shutdown(options: DeadlineOptions = {}): Promise<void> {
     const provider = this.tracerProvider;
     if (provider === undefined) return Promise.resolve();
-    this.shuttingDown ??= this.shutdownAll(provider);
+    const timeoutMillis = this.deadlineOf(options, this.shutdownTimeoutMillis, "shutdown");
+    this.shuttingDown ??= this.shutdownAll(provider, timeoutMillis);
     return this.shuttingDown;
   }
 
-  /** Spans exported, failed and dropped so far, per exporter and in total. */
+  /** Spans exported, failed, dropped, pending, held and discarded so far, per exporter and in total. */
   getStats(): RespanStats {
     const exporters = this.pipelines.map((pipeline) => ({ ...pipeline.stats }));
-    const total = (field: "exported" | "failed" | "dropped") => exporters.reduce((sum, stats) => sum + stats[field], 0);
-    return { exported: total("exported"), failed: total("failed"), dropped: total("dropped"), exporters };
+    const total = (field: "exported" | "failed" | "dropped" | "pending") =>
+      exporters.reduce((sum, stats) => sum + stats[field], 0);
+    const hold = this.traceHold?.stats ?? { held: 0, dropped: 0, discarded: 0 };
+    return {
+      exported: total("exported"),
+      failed: total("failed"),
+      dropped: total("dropped") + hold.dropped,
+      pending: total("pending"),
+      held: hold.held,
+      discarded: hold.discarded,
+      exporters,
+    };
+  }
+
+  private deadlineOf(options: DeadlineOptions, fallback: number, method: string): number {
+    const value = options?.timeoutMillis;
+    if (value === undefined) return fallback;
+    if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
+    this.logger.warnOnce(`${method}-timeout`, `${method}({ timeoutMillis }) must be a positive integer (got ${String(value)}); using ${fallback} ms`);
+    return fallback;
+  }
+
+  private createTraceHold(downstream: SpanProcessor[], resolved: ResolvedOptions): TraceHoldSpanProcessor {
+    // Released spans enter the export queues in slices that leave room for live traffic.
+    const queueSize =
+      (resolved.batching === false ? undefined : resolved.batching.maxQueueSize) ??
+      envInteger(process.env, "OTEL_BSP_MAX_QUEUE_SIZE", 1) ??
+      DEFAULT_MAX_QUEUE_SIZE;
+    this.traceHold = new TraceHoldSpanProcessor(downstream, {
+      releaseBatchSize: Math.max(1, Math.floor(queueSize / 4)),
+      onDropped: (count, reason) => {
+        this.logger.warnOnce("hold-dropped", `${count} held span(s) were dropped: ${reason}; later drops are only counted (see getStats())`);
+      },
+    });
+    return this.traceHold;
+  }
+
+  /** The beforeExit flush: bounded; past its deadline, requests in flight are abandoned so the process can end. */
+  private async flushBeforeExit(timeoutMillis: number): Promise<void> {
+    const provider = this.tracerProvider;
+    if (provider === undefined || this.shuttingDown !== undefined) return;
+    if ((await withinDeadline(this.flushAll(provider), timeoutMillis)) !== TIMED_OUT) return;
+    const dropped = this.pipelines.reduce((sum, pipeline) => sum + pipeline.abandon("the process is exiting"), 0);
+    this.logger.warn(`the exit-time flush did not finish within ${timeoutMillis} ms: ${dropped} span(s) not sent were dropped`);
   }
 
   /** Creates one export pipeline per destination; returns their descriptions for the startup message. */
   private createPipelines(resolved: ResolvedOptions): string[] {
     const destinations: string[] = [];
-    const add = (name: string, exporter: SpanExporter, description: string) => {
-      this.pipelines.push(createExportPipeline(name, exporter, resolved.batching, this.logger));
+    const add = (name: string, exporter: SpanExporter, description: string, requests?: RequestDeadlines) => {
+      this.pipelines.push(createExportPipeline(name, exporter, resolved.batching, this.logger, requests));
       destinations.push(description);
     };
     if (resolved.apiKey !== undefined) {
       const exporter = new RespanSpanExporter({ apiKey: resolved.apiKey, baseUrl: resolved.baseUrl, headers: resolved.headers });
-      add("respan", exporter, `Respan (${exporter.url})`);
+      add("respan", exporter, `Respan (${exporter.url})`, exporter.requestDeadlines);
     }
     if (resolved.otlpProtocol !== undefined) {
-      add("otlp", createOtlpCollectorExporter(resolved.otlpProtocol), `OTLP collector (${resolved.otlpProtocol})`);
+      const requests = createRequestDeadlines(otlpTimeoutMillis(process.env));
+      add("otlp", createOtlpCollectorExporter(resolved.otlpProtocol, requests), `OTLP collector (${resolved.otlpProtocol})`, requests);
     }
     if (resolved.tracesDir !== undefined) {
       add("file", new TraceFileExporter({ directory: resolved.tracesDir, htmlReports: resolved.htmlReports }), `trace files in ${resolved.tracesDir}`);
     }
-    resolved.exporters.forEach((exporter, index) => add(`exporters[${index}]`, exporter, `exporters[${index}]`));
+    resolved.exporters.forEach((exporter, index) =>
+      add(`exporters[${index}]`, exporter, `exporters[${index}]`, exporter instanceof RespanSpanExporter ? exporter.requestDeadlines : undefined),
+    );
     return destinations;
   }
 
@@ -249,14 +345,24 @@ export class Respan {
     await this.metrics?.forceFlush();
   }
 
-  private async shutdownAll(provider: NodeTracerProvider): Promise<void> {
+  private async shutdownAll(provider: NodeTracerProvider, timeoutMillis: number): Promise<void> {
     this.removeExitHandlers?.();
     disableInstrumentations(this.instrumentations, this.logger);
-    await this.flushAll(provider);
-    try {
-      await provider.shutdown();
-    } catch (error) {
-      this.logger.warn(`shutting down the tracer provider failed: ${describeError(error)}`);
+    // The provider's shutdown releases the held traces (TraceHoldSpanProcessor) and drains every queue.
+    const drained = this.flushAll(provider).then(async () => {
+      try {
+        await provider.shutdown();
+      } catch (error) {
+        this.logger.warn(`shutting down the tracer provider failed: ${describeError(error)}`);
+      }
+    });
+    if ((await withinDeadline(drained, timeoutMillis)) === TIMED_OUT) {
+      const held = this.traceHold?.abandon() ?? 0;
+      const unsent = this.pipelines.reduce((sum, pipeline) => sum + pipeline.abandon("shutdown's deadline passed"), 0);
+      this.logger.warn(
+        `shutdown() did not finish within ${timeoutMillis} ms: ${unsent + held} span(s) not sent were dropped ` +
+          "(counted in getStats().dropped)",
+      );
     }
     await this.metrics?.shutdown();
     this.unregisterGlobals();

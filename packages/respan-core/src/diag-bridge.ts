@@ -26,6 +26,13 @@ const DIAG_LEVEL: Record<Exclude<LogLevel, "silent">, DiagLogLevel> = {
 
 // Diagnostics the client already reports in its own words (with counts): not printed twice.
 const REPORTED_BY_CLIENT = [/^Dropped \d+ spans because maxQueueSize reached$/];
+// Diagnostics the SDK repeats for every span (an attributeHook returning a bad value for each span, a
+// late call on ended spans): shown once, with the first occurrence's details.
+const REPORTED_ONCE = [
+  { key: "invalid-attribute", pattern: /^Invalid attribute (value set for )?key/ },
+  { key: "ended-span", pattern: /^Cannot execute the operation on ended Span/ },
+];
+const ONCE_SUFFIX = " (later occurrences are not reported)";
 
 const OWN_PREFIX = "[respan] ";
 // Extra arguments can be whole span batches (debug level): keep each one short.
@@ -45,10 +52,15 @@ function describeArgument(argument: unknown): string {
   }
 }
 
-function forwardTo(print: (message: string) => void): (message: string, ...args: unknown[]) => void {
+function forwardTo(print: (message: string) => void, logger: Logger): (message: string, ...args: unknown[]) => void {
   return (message, ...args) => {
     const text = [message, ...args].map(describeArgument).join(" ");
     if (REPORTED_BY_CLIENT.some((pattern) => pattern.test(text))) return;
+    const repeated = REPORTED_ONCE.find(({ pattern }) => pattern.test(text));
+    if (repeated !== undefined) {
+      logger.warnOnce(`diag:${repeated.key}`, `${text}${ONCE_SUFFIX}`);
+      return;
+    }
     print(text.startsWith(OWN_PREFIX) ? text.slice(OWN_PREFIX.length) : text);
   };
 }
@@ -61,11 +73,11 @@ function forwardTo(print: (message: string) => void): (message: string, ...args:
 export function installDiagBridge(logger: Logger, level: LogLevel): () => void {
   if (level === "silent" || registeredDiagLogger() !== undefined) return () => {};
   const bridge: DiagLogger = {
-    error: forwardTo((text) => logger.error(text)),
-    warn: forwardTo((text) => logger.warn(text)),
-    info: forwardTo((text) => logger.info(text)),
-    debug: forwardTo((text) => logger.debug(text)),
-    verbose: forwardTo((text) => logger.debug(text)),
+    error: forwardTo((text) => logger.error(text), logger),
+    warn: forwardTo((text) => logger.warn(text), logger),
+    info: forwardTo((text) => logger.info(text), logger),
+    debug: forwardTo((text) => logger.debug(text), logger),
+    verbose: forwardTo((text) => logger.debug(text), logger),
   };
   diag.setLogger(bridge, { logLevel: DIAG_LEVEL[level], suppressOverrideMessage: true });
   // The API registers a level-filtering wrapper around `bridge`: remember that object to recognise it later.

@@ -1,4 +1,4 @@
-export { Respan, type RespanStats } from "./client.js";
+export { Respan, type RespanStats, type DeadlineOptions } from "./client.js";
 export type { RespanOptions, BatchingOptions, TreePrinterOptions } from "./options.js";
 export type { LogLevel } from "./logger.js";
 export type { ExporterStats } from "./exporters/export-pipeline.js";
@@ -11,6 +11,8 @@ export {
   getTraceHoldRegistry,
   TRACE_HOLD_REGISTRY_KEY,
   type TraceHoldRegistry,
+  type TraceHoldOptions,
+  type TraceHoldStats,
   type TraceReleaseOptions,
 } from "./trace-hold.js";
 export { TRACING_ENABLED_KEY } from "./tracing-enabled.js";

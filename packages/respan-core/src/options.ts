@@ -10,12 +10,19 @@ import type { MetricReader } from "@opentelemetry/sdk-metrics";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { RespanAttributes } from "./attributes.js";
+import {
+  DEADLINE_ENV,
+  DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS,
+  DEFAULT_FLUSH_TIMEOUT_MILLIS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+  envInteger,
+  validateOtelEnvironment,
+} from "./env-config.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
-import { envBoolean, envValue, fail, isFalseWord, isPlainObject, isPositiveInteger, type Env } from "./validate.js";
+import { envBoolean, envValue, fail, isDisabledWord, isPlainObject, isPositiveInteger, type Env } from "./validate.js";
 
 export const DEFAULT_BASE_URL = "https://api.respan.ai/api";
 export const DEFAULT_TRACES_DIR = "./traces";
-export const DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS = 5_000;
 /** Path of the trace ingestion endpoint under the Respan base URL. */
 export const RESPAN_TRACES_PATH = "/v2/traces";
 
@@ -109,8 +116,12 @@ export interface RespanOptions {
   logLevel?: LogLevel;
   /** Flush on `beforeExit`, SIGTERM and SIGINT. Env RESPAN_FLUSH_ON_EXIT. Default true. */
   flushOnExit?: boolean;
-  /** Longest wait for the flush that runs when a signal ends the process, in ms. Default 5000. */
+  /** Longest wait for the flush that runs when the process ends (beforeExit, a signal), in ms. Env RESPAN_EXIT_FLUSH_TIMEOUT_MILLIS. Default 5000. */
   exitFlushTimeoutMillis?: number;
+  /** Longest wait of `flush()`, in ms. Env RESPAN_FLUSH_TIMEOUT_MILLIS. Default 10000. */
+  flushTimeoutMillis?: number;
+  /** Longest wait of `shutdown()`, in ms. Env RESPAN_SHUTDOWN_TIMEOUT_MILLIS. Default 30000. */
+  shutdownTimeoutMillis?: number;
 }
 
 const OPTION_NAMES: ReadonlyArray<keyof RespanOptions> = [
@@ -137,6 +148,8 @@ const OPTION_NAMES: ReadonlyArray<keyof RespanOptions> = [
   "logLevel",
   "flushOnExit",
   "exitFlushTimeoutMillis",
+  "flushTimeoutMillis",
+  "shutdownTimeoutMillis",
 ];
 
 const BATCHING_FIELDS: ReadonlyArray<keyof BatchingOptions> = [
@@ -177,6 +190,8 @@ export interface ResolvedOptions {
   logLevel: LogLevel;
   flushOnExit: boolean;
   exitFlushTimeoutMillis: number;
+  flushTimeoutMillis: number;
+  shutdownTimeoutMillis: number;
   /** Option names that are not Respan options (likely typos), for a warning. */
   unknownOptions: string[];
 }
@@ -376,7 +391,7 @@ function resolveTracesDir(options: RespanOptions, env: Env, hasDestination: bool
     return path.resolve(value);
   }
   const fromEnv = envValue(env, ENV.TRACES_DIR);
-  if (fromEnv !== undefined) return isFalseWord(fromEnv) ? undefined : path.resolve(fromEnv);
+  if (fromEnv !== undefined) return isDisabledWord(fromEnv) ? undefined : path.resolve(fromEnv);
   return hasDestination ? undefined : path.resolve(DEFAULT_TRACES_DIR);
 }
 
@@ -432,10 +447,9 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
     fail(`option "resourceAttributes.${ATTR_SERVICE_NAME}"`, "a string", resourceServiceName);
   }
 
-  const exitFlushTimeoutMillis =
-    given.exitFlushTimeoutMillis === undefined
-      ? DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS
-      : positiveInteger('option "exitFlushTimeoutMillis"', given.exitFlushTimeoutMillis);
+  validateOtelEnvironment(env);
+  const deadline = (name: "exitFlushTimeoutMillis" | "flushTimeoutMillis" | "shutdownTimeoutMillis", variable: string, fallback: number) =>
+    given[name] === undefined ? (envInteger(env, variable, 1) ?? fallback) : positiveInteger(`option "${name}"`, given[name]);
 
   return {
     enabled: optionalBoolean("enabled", given.enabled) ?? envBoolean(env, ENV.TRACING_ENABLED) ?? true,
@@ -462,7 +476,9 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
     printTree: resolvePrintTree(given, env, hasDestination),
     logLevel,
     flushOnExit: optionalBoolean("flushOnExit", given.flushOnExit) ?? envBoolean(env, ENV.FLUSH_ON_EXIT) ?? true,
-    exitFlushTimeoutMillis,
+    exitFlushTimeoutMillis: deadline("exitFlushTimeoutMillis", DEADLINE_ENV.EXIT_FLUSH_TIMEOUT, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS),
+    flushTimeoutMillis: deadline("flushTimeoutMillis", DEADLINE_ENV.FLUSH_TIMEOUT, DEFAULT_FLUSH_TIMEOUT_MILLIS),
+    shutdownTimeoutMillis: deadline("shutdownTimeoutMillis", DEADLINE_ENV.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS),
     unknownOptions: Object.keys(given).filter((key) => !(OPTION_NAMES as readonly string[]).includes(key)),
   };
 }

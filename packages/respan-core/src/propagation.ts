@@ -19,9 +19,19 @@ import { isPlainObject } from "./validate.js";
 
 /** Longest identifier or metadata value (in characters) stamped onto spans; longer strings are truncated. */
 export const MAX_PROPAGATED_VALUE_LENGTH = 4096;
+/**
+ * Most metadata keys stamped onto one span; the rest are dropped (warned once). Metadata is stamped as the
+ * span ends, after the span's own attributes, so what the limit leaves out is never the instrumentation's.
+ */
+export const MAX_PROPAGATED_METADATA_KEYS = 64;
 
 type ScalarName = keyof typeof PROPAGATED_KEYS;
 type SpanAttributeMap = Readonly<Record<string, string>>;
+/** What a scope stamps: identifiers when the span starts, metadata when it ends. */
+interface ScopeStamps {
+  readonly atStart: SpanAttributeMap;
+  readonly atEnd: SpanAttributeMap;
+}
 
 /**
  * Attributes after validation: identifiers are strings, metadata values are the strings stamped. A
@@ -75,9 +85,11 @@ export function getPropagatedAttributes(ctx: Context = context.active()): Respan
  * has is left as it is.
  */
 export class PropagationSpanProcessor implements SpanProcessor {
-  private readonly baseAttributes: SpanAttributeMap;
+  private readonly baseAttributes: ScopeStamps;
   private readonly base: NormalizedAttributes;
-  private readonly mergedByScope = new WeakMap<NormalizedAttributes, SpanAttributeMap>();
+  private readonly mergedByScope = new WeakMap<NormalizedAttributes, ScopeStamps>();
+  /** Metadata waiting for each span's end. */
+  private readonly pendingMetadata = new WeakMap<Span, SpanAttributeMap>();
 
   /** Throws a TypeError naming the option when `base` holds an unknown key or a bad value. */
   constructor(base: RespanAttributes = {}) {
@@ -93,13 +105,26 @@ export class PropagationSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     try {
       const scope = getScope(parentContext);
-      stampMissing(span, scope === undefined ? this.baseAttributes : this.mergedWithBase(scope));
+      const stamps = scope === undefined ? this.baseAttributes : this.mergedWithBase(scope);
+      stampMissing(span, stamps.atStart);
+      if (stamps.atEnd !== NO_ATTRIBUTES) this.pendingMetadata.set(span, stamps.atEnd);
       // Workflow/task spans record their own position; only other spans inherit it from the context.
       const position = getEntityPosition(parentContext);
       if (position !== undefined && span.attributes[TRACELOOP.SPAN_KIND] === undefined) {
         if (position.workflowName !== undefined) stampIfMissing(span, TRACELOOP.WORKFLOW_NAME, position.workflowName);
         if (position.entityPath !== undefined) stampIfMissing(span, TRACELOOP.ENTITY_PATH, position.entityPath);
       }
+    } catch (error) {
+      diag.error("[respan] PropagationSpanProcessor could not stamp a span:", describeError(error));
+    }
+  }
+
+  onEnding(span: Span): void {
+    const metadata = this.pendingMetadata.get(span);
+    if (metadata === undefined) return;
+    this.pendingMetadata.delete(span);
+    try {
+      stampMissing(span, metadata);
     } catch (error) {
       diag.error("[respan] PropagationSpanProcessor could not stamp a span:", describeError(error));
     }
@@ -115,7 +140,7 @@ export class PropagationSpanProcessor implements SpanProcessor {
     return Promise.resolve();
   }
 
-  private mergedWithBase(scope: NormalizedAttributes): SpanAttributeMap {
+  private mergedWithBase(scope: NormalizedAttributes): ScopeStamps {
     let merged = this.mergedByScope.get(scope);
     if (merged === undefined) {
       merged = toSpanAttributes(mergeAttributes(this.base, scope));
@@ -148,14 +173,27 @@ function mergeAttributes(outer: NormalizedAttributes, inner: NormalizedAttribute
   };
 }
 
-function toSpanAttributes({ scalars, metadata }: NormalizedAttributes): SpanAttributeMap {
-  const result: Record<string, string> = {};
+const NO_ATTRIBUTES: SpanAttributeMap = Object.freeze({});
+let metadataCapWarned = false;
+
+function toSpanAttributes({ scalars, metadata }: NormalizedAttributes): ScopeStamps {
+  const atStart: Record<string, string> = {};
   for (const name of SCALAR_NAMES) {
     const value = scalars[name];
-    if (value !== undefined) result[PROPAGATED_KEYS[name]] = value;
+    if (value !== undefined) atStart[PROPAGATED_KEYS[name]] = value;
   }
-  for (const [key, value] of Object.entries(metadata)) result[METADATA_PREFIX + key] = value;
-  return result;
+  const keys = Object.keys(metadata);
+  if (keys.length > MAX_PROPAGATED_METADATA_KEYS && !metadataCapWarned) {
+    metadataCapWarned = true;
+    warnOnce(
+      `metadata has ${keys.length} keys: only the first ${MAX_PROPAGATED_METADATA_KEYS} are stamped on spans, ` +
+        `${keys.length - MAX_PROPAGATED_METADATA_KEYS} are dropped (later cases are not reported)`,
+    );
+  }
+  if (keys.length === 0) return { atStart, atEnd: NO_ATTRIBUTES };
+  const atEnd: Record<string, string> = {};
+  for (const key of keys.slice(0, MAX_PROPAGATED_METADATA_KEYS)) atEnd[METADATA_PREFIX + key] = metadata[key] as string;
+  return { atStart, atEnd };
 }
 
 /** Receives one problem with user attributes and what is done about it (warn and go on, or throw). */

@@ -46,9 +46,10 @@ export function envValue(env: Env, name: string): string | undefined {
   return trimmed === "" ? undefined : trimmed;
 }
 
-/** True for the words that switch a boolean variable off (false/0/no/off, any case). */
-export function isFalseWord(value: string): boolean {
-  return FALSE_WORDS.includes(value.trim().toLowerCase());
+/** True for the words that switch a directory variable off: false/0/no/off or none (any case). */
+export function isDisabledWord(value: string): boolean {
+  const word = value.trim().toLowerCase();
+  return word === "none" || FALSE_WORDS.includes(word);
 }
 
 /**

@@ -146,3 +146,27 @@ test("with the diag logger installed, a failing destination is still reported on
     ["[respan] sending spans to exporters[0] failed (backend unavailable); later failures are only counted (see getStats())"],
   );
 });
+
+test("per-span SDK complaints (invalid attribute values, calls on ended spans) are shown once, not once per span", async () => {
+  const { lines } = await captureConsole(() =>
+    withEnv({}, async () => {
+      const respan = new Respan(base);
+      try {
+        const tracer = trace.getTracer("t");
+        for (let i = 0; i < 54; i++) {
+          const span = tracer.startSpan(`s${i}`);
+          span.setAttribute("app.payload", { nested: i });
+          span.setAttribute("app.other", { nested: i });
+          span.end();
+          span.setAttribute("late", i);
+        }
+      } finally {
+        await respan.shutdown();
+      }
+    }),
+  );
+  const texts = lines.map((line) => line.text);
+  assert.equal(texts.filter((text) => text.includes("Invalid attribute value")).length, 1, texts.join("\n"));
+  assert.equal(texts.filter((text) => text.includes("ended Span")).length, 1, texts.join("\n"));
+  assert.ok(texts.every((text) => text.startsWith("[respan] ")));
+});

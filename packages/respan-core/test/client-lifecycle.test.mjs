@@ -110,7 +110,7 @@ test("enabled: false is a complete no-op in which user functions still run", asy
 
     await Promise.all([respan.flush(), respan.shutdown()]);
     assert.equal(exporter.getFinishedSpans().length, 0);
-    assert.deepEqual(respan.getStats(), { exported: 0, failed: 0, dropped: 0, exporters: [] });
+    assert.deepEqual(respan.getStats(), { exported: 0, failed: 0, dropped: 0, pending: 0, held: 0, discarded: 0, exporters: [] });
 
     // A disabled client does not claim the process: an enabled one can start afterwards.
     const enabled = new Respan({ ...base, exporters: [exporter] });
@@ -223,7 +223,7 @@ test("a real instrumentation (http) traces into the client's provider, with prop
   });
 });
 
-test("flush: concurrent callers share one promise; it resolves even when an exporter fails", async () => {
+test("flush: concurrent callers share one flush; it resolves even when an exporter fails", async () => {
   await withEnv({}, async () => {
     let exportCalls = 0;
     const failing = {
@@ -237,19 +237,19 @@ test("flush: concurrent callers share one promise; it resolves even when an expo
       const respan = new Respan({ flushOnExit: false, exporters: [failing], batching: { scheduledDelayMillis: 60_000 } });
       try {
         trace.getTracer("t").startSpan("a").end();
-        const first = respan.flush();
-        const second = respan.flush();
-        assert.equal(first, second);
-        await first;
-        assert.equal(exportCalls, 1);
-        const third = respan.flush();
-        assert.notEqual(third, first, "a flush after the previous one settled starts a new one");
-        await third;
+        await Promise.all([respan.flush(), respan.flush()]);
+        assert.equal(exportCalls, 1, "one export for both callers");
+        trace.getTracer("t").startSpan("b").end();
+        await respan.flush();
+        assert.equal(exportCalls, 2, "a flush after the previous one settled starts a new one");
         assert.deepEqual(respan.getStats(), {
           exported: 0,
-          failed: 1,
+          failed: 2,
           dropped: 0,
-          exporters: [{ name: "exporters[0]", exported: 0, failed: 1, dropped: 0 }],
+          pending: 0,
+          held: 0,
+          discarded: 0,
+          exporters: [{ name: "exporters[0]", exported: 0, failed: 2, dropped: 0, pending: 0 }],
         });
       } finally {
         await respan.shutdown();

@@ -51,6 +51,8 @@ const invalidOptions = [
   [{ logLevel: "loud" }, /option "logLevel" must be one of "debug", "info", "warn", "error", "silent"; got "loud"/],
   [{ flushOnExit: "yes" }, /option "flushOnExit" must be true or false/],
   [{ exitFlushTimeoutMillis: 0 }, /option "exitFlushTimeoutMillis" must be a positive integer; got number 0/],
+  [{ flushTimeoutMillis: "10s" }, /option "flushTimeoutMillis" must be a positive integer; got "10s"/],
+  [{ shutdownTimeoutMillis: -1 }, /option "shutdownTimeoutMillis" must be a positive integer; got number -1/],
 ];
 
 test("invalid options throw at construction, naming the option and what it accepts", async () => {
@@ -101,7 +103,48 @@ const invalidEnvironment = [
     { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "json" },
     /environment variable OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be one of http\/json, http\/protobuf/,
   ],
+  // OpenTelemetry would drop every span (0, -1) or misread these silently.
+  [{ OTEL_BSP_MAX_QUEUE_SIZE: "0" }, /environment variable OTEL_BSP_MAX_QUEUE_SIZE must be a whole number of at least 1; got "0"/],
+  [{ OTEL_BSP_MAX_QUEUE_SIZE: "-1" }, /environment variable OTEL_BSP_MAX_QUEUE_SIZE must be a whole number of at least 1; got "-1"/],
+  [{ OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "1e3" }, /environment variable OTEL_BSP_MAX_EXPORT_BATCH_SIZE must be a whole number/],
+  [{ OTEL_BSP_SCHEDULE_DELAY: "soon" }, /environment variable OTEL_BSP_SCHEDULE_DELAY must be a whole number \(0 or more\)/],
+  [{ OTEL_BSP_EXPORT_TIMEOUT: "0" }, /environment variable OTEL_BSP_EXPORT_TIMEOUT must be a whole number of at least 1/],
+  [
+    { OTEL_BSP_MAX_QUEUE_SIZE: "100", OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "200" },
+    /OTEL_BSP_MAX_EXPORT_BATCH_SIZE \(200\) must not exceed OTEL_BSP_MAX_QUEUE_SIZE \(100\)/,
+  ],
+  [{ OTEL_EXPORTER_OTLP_TIMEOUT: "10s" }, /environment variable OTEL_EXPORTER_OTLP_TIMEOUT must be a whole number of at least 1; got "10s"/],
+  [{ OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "-5" }, /environment variable OTEL_EXPORTER_OTLP_TRACES_TIMEOUT must be a whole number/],
+  [{ OTEL_EXPORTER_OTLP_HEADERS: "api-key" }, /environment variable OTEL_EXPORTER_OTLP_HEADERS must be a comma-separated list of name=value pairs.*; got "an entry without a name=value form"/],
+  [{ OTEL_EXPORTER_OTLP_TRACES_HEADERS: "bad key=secret" }, /environment variable OTEL_EXPORTER_OTLP_TRACES_HEADERS must be .*; got "an invalid entry for bad key"/],
+  [{ OTEL_EXPORTER_OTLP_HEADERS: "x-token=%E0%A4%A" }, /environment variable OTEL_EXPORTER_OTLP_HEADERS must be/],
+  [{ OTEL_EXPORTER_OTLP_COMPRESSION: "zstd" }, /environment variable OTEL_EXPORTER_OTLP_COMPRESSION must be one of gzip, none; got "zstd"/],
+  [{ OTEL_EXPORTER_OTLP_CERTIFICATE: "/no/such/ca.pem" }, /environment variable OTEL_EXPORTER_OTLP_CERTIFICATE must be the path of an existing file/],
+  [{ RESPAN_FLUSH_TIMEOUT_MILLIS: "0" }, /environment variable RESPAN_FLUSH_TIMEOUT_MILLIS must be a whole number of at least 1/],
+  [{ RESPAN_SHUTDOWN_TIMEOUT_MILLIS: "30s" }, /environment variable RESPAN_SHUTDOWN_TIMEOUT_MILLIS must be a whole number/],
+  [{ RESPAN_EXIT_FLUSH_TIMEOUT_MILLIS: "x" }, /environment variable RESPAN_EXIT_FLUSH_TIMEOUT_MILLIS must be a whole number/],
 ];
+
+test("a header value never appears in the error about a malformed OTEL_EXPORTER_OTLP_HEADERS", async () => {
+  await withEnv({ OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20s3cr3t,=oops" }, () => {
+    assert.throws(() => new Respan({ exporters: [inMemory()] }), (error) => !error.message.includes("s3cr3t"));
+  });
+});
+
+test("deadlines: option > RESPAN_*_TIMEOUT_MILLIS > defaults (10 s flush, 30 s shutdown, 5 s exit)", () => {
+  const pick = ({ flushTimeoutMillis, shutdownTimeoutMillis, exitFlushTimeoutMillis }) => [flushTimeoutMillis, shutdownTimeoutMillis, exitFlushTimeoutMillis];
+  assert.deepEqual(pick(resolveOptions({ apiKey: "k" }, {})), [10_000, 30_000, 5_000]);
+  const env = { RESPAN_FLUSH_TIMEOUT_MILLIS: "1000", RESPAN_SHUTDOWN_TIMEOUT_MILLIS: "2000", RESPAN_EXIT_FLUSH_TIMEOUT_MILLIS: "3000" };
+  assert.deepEqual(pick(resolveOptions({ apiKey: "k" }, env)), [1000, 2000, 3000]);
+  assert.deepEqual(pick(resolveOptions({ apiKey: "k", flushTimeoutMillis: 7, shutdownTimeoutMillis: 8, exitFlushTimeoutMillis: 9 }, env)), [7, 8, 9]);
+});
+
+test("RESPAN_TRACES_DIR=false or none switches the trace files off", () => {
+  for (const word of ["false", "none", "NONE", "off"]) {
+    assert.equal(resolveOptions({}, { RESPAN_TRACES_DIR: word }).tracesDir, undefined, word);
+  }
+  assert.equal(resolveOptions({}, { RESPAN_TRACES_DIR: "./spans" }).tracesDir, path.resolve("./spans"));
+});
 
 test("invalid environment variables throw at construction, naming the variable", async () => {
   for (const [vars, message] of invalidEnvironment) {

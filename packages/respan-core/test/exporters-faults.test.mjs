@@ -3,13 +3,12 @@
 // spans counted and reported once), retries happen where OTLP says they should.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { once } from "node:events";
 import { writeFile, mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { trace } from "@opentelemetry/api";
 import { Respan, RespanSpanExporter, withTask, withWorkflow } from "@respan/core";
+import { refusingUrl } from "../../../test/support/loopback-server.mjs";
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
 import { captureConsole, withEnv } from "./helpers/client-helpers.mjs";
 
@@ -20,16 +19,6 @@ after(() => {
   process.off("unhandledRejection", onUnhandled);
   assert.deepEqual(unhandled, [], "no promise rejection escaped to the process");
 });
-
-/** A loopback URL on which nothing listens (connection refused). */
-async function deadUrl() {
-  const server = net.createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
 
 /** User code under test: sync and async wrapped functions and plain spans; returns what it computed. */
 async function userWork(count = 5) {
@@ -45,7 +34,7 @@ async function userWork(count = 5) {
 const EXPECTED_WORK = [0, 100, 2, 101, 4, 102, 6, 103, 8, 104];
 
 test("receiver down (connection refused): user code unaffected, failures counted and logged once per exporter", async () => {
-  const url = await deadUrl();
+  const url = await refusingUrl();
   const { lines } = await captureConsole(() =>
     withEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_EXPORTER_OTLP_TIMEOUT: "1500" }, async () => {
       const respan = new Respan({
@@ -81,7 +70,7 @@ test("HTTP 500: not retried (OTLP: not retryable), counted as failed, reported o
       try {
         for (let i = 0; i < 3; i++) trace.getTracer("t").startSpan(`s${i}`).end();
         await respan.flush();
-        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 3, dropped: 0 }]);
+        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 3, dropped: 0, pending: 0 }]);
       } finally {
         await respan.shutdown();
       }
@@ -102,7 +91,7 @@ test("429 and 503 are retried with backoff until the receiver accepts", async ()
       const span = trace.getTracer("t").startSpan("retried");
       span.end();
       await respan.flush();
-      assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 1, failed: 0, dropped: 0 }]);
+      assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 1, failed: 0, dropped: 0, pending: 0 }]);
     } finally {
       await respan.shutdown();
     }
@@ -122,7 +111,7 @@ test("502 and 504 are retried like 429 and 503; a 500 after them ends the retrie
       try {
         trace.getTracer("t").startSpan("retried-then-refused").end();
         await respan.flush();
-        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 1, dropped: 0 }]);
+        assert.deepEqual(respan.getStats().exporters, [{ name: "respan", exported: 0, failed: 1, dropped: 0, pending: 0 }]);
       } finally {
         await respan.shutdown();
       }

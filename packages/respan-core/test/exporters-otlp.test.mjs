@@ -36,7 +36,7 @@ for (const protocol of ["http/json", "http/protobuf"]) {
         try {
           emitTrace();
           await respan.flush();
-          assert.deepEqual(respan.getStats().exporters, [{ name: "otlp", exported: 2, failed: 0, dropped: 0 }]);
+          assert.deepEqual(respan.getStats().exporters, [{ name: "otlp", exported: 2, failed: 0, dropped: 0, pending: 0 }]);
         } finally {
           await respan.shutdown();
         }

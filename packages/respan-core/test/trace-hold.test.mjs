@@ -3,6 +3,10 @@ import assert from "node:assert/strict";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { context, trace } from "@opentelemetry/api";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { eventually } from "./helpers/client-helpers.mjs";
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
 import {
   TraceHoldSpanProcessor,
@@ -41,7 +45,7 @@ test("spans of a held trace are buffered until released, then exported; other tr
   assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ["free", "held-child", "held-root"]);
   tracer.startSpan("after-release", {}, trace.setSpan(context.active(), root)).end();
   assert.equal(exporter.getFinishedSpans().length, 4);
-  assert.equal(hold.droppedSpanCount, 0);
+  assert.deepEqual(hold.stats, { held: 0, dropped: 0, discarded: 0 });
   await provider.shutdown();
 });
 
@@ -57,7 +61,7 @@ test("release with discard drops the buffered spans and every later span of that
   root.end();
   tracer.startSpan("other-trace").end();
   assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ["other-trace"]);
-  assert.equal(hold.droppedSpanCount, 3);
+  assert.deepEqual(hold.stats, { held: 0, dropped: 0, discarded: 3 });
   await provider.shutdown();
 });
 
@@ -84,17 +88,116 @@ test("holds nest: the trace is released when the last hold ends; discard wins ov
   await provider.shutdown();
 });
 
-test("buffers are bounded per trace and the number of held traces is capped", async () => {
-  const { exporter, hold, provider, tracer } = setup({ maxSpansPerTrace: 5, maxHeldTraces: 2 });
-  const root = tracer.startSpan("root");
-  const traceId = root.spanContext().traceId;
-  hold.hold(traceId);
-  const parent = trace.setSpan(context.active(), root);
-  for (let i = 0; i < 8; i++) tracer.startSpan(`c${i}`, {}, parent).end();
-  assert.equal(hold.droppedSpanCount, 3);
-  hold.release(traceId);
-  assert.equal(exporter.getFinishedSpans().length, 5);
+test("a long held trace keeps a bounded number of spans in memory; the rest waits in a private spool file", async () => {
+  const spoolDirectory = await mkdtemp(path.join(tmpdir(), "hold-spool-test-"));
+  const { exporter, hold, provider, tracer } = setup({ maxSpansInMemory: 50, releaseBatchSize: 40, spoolDirectory });
+  try {
+    const root = tracer.startSpan("root");
+    const traceId = root.spanContext().traceId;
+    hold.hold(traceId);
+    const parent = trace.setSpan(context.active(), root);
+    for (let i = 0; i < 1000; i++) tracer.startSpan(`c${i}`, { attributes: { i } }, parent).end();
+    root.end();
+    assert.equal(hold.stats.held, 1001, "every span is held, none dropped");
+    await eventually(async () => (await readdir(spoolDirectory)).length === 1, 5000, "the spool directory");
+    const [spoolDir] = await readdir(spoolDirectory);
+    assert.equal((await stat(path.join(spoolDirectory, spoolDir))).mode & 0o777, 0o700, "private directory");
+    hold.release(traceId);
+    await hold.forceFlush();
+    const names = exporter.getFinishedSpans().map((span) => span.name);
+    assert.equal(names.length, 1001);
+    assert.deepEqual(names.slice(0, 3), ["c0", "c1", "c2"], "in the order they ended");
+    const restored = exporter.getFinishedSpans()[500];
+    assert.equal(restored.attributes.i, 500);
+    assert.equal(restored.spanContext().traceId, traceId);
+    assert.equal(restored.parentSpanContext.spanId, root.spanContext().spanId);
+    assert.equal(restored.resource, root.resource, "the provider's resource is put back");
+    assert.deepEqual(hold.stats, { held: 0, dropped: 0, discarded: 0 });
+  } finally {
+    await provider.shutdown();
+    assert.deepEqual(await readdir(spoolDirectory), [], "the spool directory is deleted at shutdown");
+    await rm(spoolDirectory, { recursive: true, force: true });
+  }
+});
 
+test("discarding a spilled trace deletes its spool file and counts its spans as discarded", async () => {
+  const spoolDirectory = await mkdtemp(path.join(tmpdir(), "hold-spool-discard-"));
+  const { exporter, hold, provider, tracer } = setup({ maxSpansInMemory: 10, spoolDirectory });
+  try {
+    const root = tracer.startSpan("root");
+    const traceId = root.spanContext().traceId;
+    hold.hold(traceId);
+    const parent = trace.setSpan(context.active(), root);
+    for (let i = 0; i < 100; i++) tracer.startSpan(`secret-${i}`, {}, parent).end();
+    const spoolFiles = async () => (await readdir(spoolDirectory, { recursive: true })).filter((name) => name.endsWith(".jsonl"));
+    await eventually(async () => (await spoolFiles()).length === 1, 5000, "the spool file");
+    hold.release(traceId, { discard: true });
+    await eventually(async () => (await spoolFiles()).length === 0, 5000, "the spool file's deletion");
+    root.end();
+    await hold.forceFlush();
+    assert.equal(exporter.getFinishedSpans().length, 0);
+    assert.deepEqual(hold.stats, { held: 0, dropped: 0, discarded: 101 });
+  } finally {
+    await provider.shutdown();
+    await rm(spoolDirectory, { recursive: true, force: true });
+  }
+});
+
+test("held spans that cannot be spooled are counted as dropped and reported, never lost silently", async () => {
+  const parent = await mkdtemp(path.join(tmpdir(), "hold-spool-broken-"));
+  const notADirectory = path.join(parent, "file");
+  await writeFile(notADirectory, "a file where the spool directory should go");
+  const reports = [];
+  const { hold, provider, tracer } = setup({
+    maxSpansInMemory: 5,
+    spoolDirectory: notADirectory,
+    onDropped: (count, reason) => reports.push({ count, reason }),
+  });
+  try {
+    const root = tracer.startSpan("root");
+    hold.hold(root.spanContext().traceId);
+    const parentContext = trace.setSpan(context.active(), root);
+    for (let i = 0; i < 6; i++) tracer.startSpan(`c${i}`, {}, parentContext).end();
+    await eventually(() => hold.stats.dropped === 6, 5000, "the failed spool write");
+    assert.deepEqual(hold.stats, { held: 0, dropped: 6, discarded: 0 });
+    assert.equal(reports.length, 1);
+    assert.match(reports[0].reason, /could not be written to the spool file \((ENOTDIR|ENOENT)/);
+  } finally {
+    await provider.shutdown();
+    await rm(parent, { recursive: true, force: true });
+  }
+});
+
+test("a release never hands more than releaseBatchSize spans to the delegates between two flushes", async () => {
+  const seen = [];
+  let sinceFlush = 0;
+  const probe = {
+    onStart() {},
+    onEnd() {
+      sinceFlush += 1;
+      seen.push(sinceFlush);
+    },
+    forceFlush: async () => {
+      sinceFlush = 0;
+    },
+    shutdown: async () => {},
+  };
+  const hold = new TraceHoldSpanProcessor(probe, { register: false, releaseBatchSize: 100, maxSpansInMemory: 10_000 });
+  const provider = new BasicTracerProvider({ spanProcessors: [hold] });
+  const tracer = provider.getTracer("t");
+  const root = tracer.startSpan("root");
+  hold.hold(root.spanContext().traceId);
+  const parent = trace.setSpan(context.active(), root);
+  for (let i = 0; i < 1000; i++) tracer.startSpan(`c${i}`, {}, parent).end();
+  hold.release(root.spanContext().traceId);
+  await hold.forceFlush();
+  assert.equal(seen.length, 1000);
+  assert.ok(Math.max(...seen) <= 100, `at most 100 between flushes (saw ${Math.max(...seen)})`);
+  await provider.shutdown();
+});
+
+test("the number of held traces is capped", async () => {
+  const { hold, provider } = setup({ maxHeldTraces: 2 });
   assert.equal(hold.hold("a".repeat(32)), true);
   assert.equal(hold.hold("b".repeat(32)), true);
   assert.equal(hold.hold("c".repeat(32)), false, "a third trace is refused");
@@ -102,21 +205,36 @@ test("buffers are bounded per trace and the number of held traces is capped", as
   await provider.shutdown();
 });
 
-test("forceFlush keeps held spans; shutdown drops what was never released", async () => {
-  const { exporter, hold, provider, tracer } = setup();
-  const root = traceWithChildren(tracer, 2);
+test("forceFlush keeps held spans; shutdown releases what no one discarded", async () => {
+  const names = [];
+  const recorder = { onStart() {}, onEnd: (span) => names.push(span.name), forceFlush: async () => {}, shutdown: async () => {} };
+  const hold = new TraceHoldSpanProcessor(recorder, { register: false });
+  const provider = new BasicTracerProvider({ spanProcessors: [hold] });
+  const root = traceWithChildren(provider.getTracer("t"), 2);
   hold.hold(root.spanContext().traceId);
   root.end();
   await provider.forceFlush();
-  assert.equal(exporter.getFinishedSpans().length, 2, "the children ended before the hold");
+  assert.deepEqual(names, ["child-0", "child-1"], "the children ended before the hold");
   await provider.shutdown();
-  assert.equal(hold.droppedSpanCount, 1);
+  assert.deepEqual(names, ["child-0", "child-1", "root"]);
+  assert.deepEqual(hold.stats, { held: 0, dropped: 0, discarded: 0 });
+});
+
+test("abandon counts every withheld span as dropped", async () => {
+  const { hold, provider, tracer } = setup();
+  const root = traceWithChildren(tracer, 0);
+  hold.hold(root.spanContext().traceId);
+  tracer.startSpan("c", {}, trace.setSpan(context.active(), root)).end();
+  root.end();
+  assert.equal(hold.abandon(), 2);
+  assert.deepEqual(hold.stats, { held: 0, dropped: 2, discarded: 0 });
+  await provider.shutdown();
 });
 
 test("invalid options name the option and the accepted values", () => {
   assert.throws(
-    () => new TraceHoldSpanProcessor([], { maxSpansPerTrace: 0, register: false }),
-    /maxSpansPerTrace must be a positive integer \(got 0\)/,
+    () => new TraceHoldSpanProcessor([], { maxSpansInMemory: 0, register: false }),
+    /maxSpansInMemory must be a positive integer \(got 0\)/,
   );
 });
 

@@ -7,6 +7,9 @@
 export const ATTR_CONVERSATION_ID = "conversation.id";
 export const ATTR_CONVERSATION_TYPE = "conversation.type";
 export const CONVERSATION_TYPE_VOICE = "voice";
+// conversation (added): on the `exception` event of an error that arrived after its own span ended, that
+// span's kind (the event is recorded on the conversation span instead)
+export const ATTR_LATE_ERROR_SPAN_KIND = "pipecat.late_error.span_kind";
 // conversation (added): why the conversation span ended
 export const ATTR_CONVERSATION_END_REASON = "conversation.end_reason";
 

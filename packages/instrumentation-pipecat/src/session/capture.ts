@@ -290,11 +290,13 @@ export class SessionCapture implements SessionControls {
   private createRecorder(info: ConversationInfo, startMs: number): DualChannelRecorder | undefined {
     const options = this.session.options;
     let sink: RecordingSink;
+    // No sink and no directory (RESPAN_TRACES_DIR=false): there is nowhere to record to.
+    if (options.recordingSink === undefined && options.recordingsDir === undefined) return undefined;
     try {
       sink =
         typeof options.recordingSink === "function"
           ? options.recordingSink({ sessionId: this.session.sessionId, conversationId: info.conversationId })
-          : (options.recordingSink ?? defaultSink(options.recordingsDir, info.conversationId));
+          : (options.recordingSink ?? defaultSink(options.recordingsDir as string, info.conversationId));
     } catch (error) {
       warnOnce("RESPAN_SESSION_SINK", `[respan] session ${this.session.sessionId}: the recordingSink factory threw, no recording: ${describe(error)}`);
       return undefined;

@@ -32,7 +32,10 @@ export interface SessionOptions {
   deferUpload?: boolean;
   /** Where the recording goes: a sink, or a function making one per session. Default: a local WAV file. */
   recordingSink?: RecordingSink | ((context: RecordingSinkContext) => RecordingSink);
-  /** Directory of the default WAV files. Default `<RESPAN_TRACES_DIR or ./traces>/recordings`. */
+  /**
+   * Directory of the default WAV files. Default `<RESPAN_TRACES_DIR or ./traces>/recordings`; none when
+   * RESPAN_TRACES_DIR is `false`/`none` (then, without a recordingSink, nothing is recorded).
+   */
   recordingsDir?: string;
   /** Recording sample rate in Hz. Default: the StartFrame's audioOutSampleRate. */
   recordingSampleRate?: number;
@@ -54,7 +57,8 @@ export interface ResolvedSessionOptions {
   customMetadata: Record<string, unknown>;
   deferUpload: boolean;
   recordingSink: SessionOptions["recordingSink"];
-  recordingsDir: string;
+  /** Undefined when the traces directory is switched off and no recordingsDir was given. */
+  recordingsDir: string | undefined;
   recordingSampleRate: number | undefined;
   captureLogs: boolean;
   maxLogRecords: number;
@@ -66,6 +70,8 @@ export interface ResolvedSessionOptions {
 const ENV_TRACING_ENABLED = "RESPAN_TRACING_ENABLED";
 const ENV_TRACES_DIR = "RESPAN_TRACES_DIR";
 const DEFAULT_TRACES_DIR = "./traces";
+/** The values of RESPAN_TRACES_DIR that switch the directory off (as @respan/core reads them). */
+const DISABLED_DIRECTORY_WORDS = ["false", "0", "no", "off", "none"];
 
 const OPTION_NAMES: ReadonlyArray<keyof SessionOptions> = [
   "sessionId",
@@ -153,7 +159,7 @@ export function resolveSessionOptions(
     customMetadata: { ...(defaults.customMetadata ?? {}), ...(options?.customMetadata ?? {}) },
     deferUpload,
     recordingSink: given.recordingSink,
-    recordingsDir: path.resolve(given.recordingsDir ?? path.join(env[ENV_TRACES_DIR]?.trim() || DEFAULT_TRACES_DIR, "recordings")),
+    recordingsDir: resolveRecordingsDir(given.recordingsDir, env),
     recordingSampleRate: sampleRate,
     captureLogs: booleanOption(OWNER, "captureLogs", given.captureLogs) ?? false,
     maxLogRecords: positiveIntegerOption(OWNER, "maxLogRecords", given.maxLogRecords) ?? 100,
@@ -161,4 +167,12 @@ export function resolveSessionOptions(
     captureContent: booleanOption(OWNER, "captureContent", given.captureContent),
     maxTranscriptChars: positiveIntegerOption(OWNER, "maxTranscriptChars", given.maxTranscriptChars) ?? 1_000_000,
   };
+}
+
+/** The default recordings directory, under the traces directory; undefined when RESPAN_TRACES_DIR is false/none. */
+function resolveRecordingsDir(given: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (given !== undefined) return path.resolve(given);
+  const tracesDir = env[ENV_TRACES_DIR]?.trim() || DEFAULT_TRACES_DIR;
+  if (DISABLED_DIRECTORY_WORDS.includes(tracesDir.toLowerCase())) return undefined;
+  return path.resolve(tracesDir, "recordings");
 }

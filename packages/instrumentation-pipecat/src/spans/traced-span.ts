@@ -1,14 +1,17 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { AttributeValue, Attributes, Context, Span, Tracer } from "@opentelemetry/api";
-import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
-import type { ContentPolicy } from "../content.js";
+import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_TYPE } from "@opentelemetry/semantic-conventions";
+import { ATTR_LATE_ERROR_SPAN_KIND } from "@respan/semconv-pipecat";
+import type { ContentPolicy, RecordedError } from "../content.js";
 import type { ErrorReporter } from "../error-reporter.js";
 import type { ConversationMetrics } from "../metrics/conversation-metrics.js";
 import type { PipecatAttributeHook, PipecatSpanKind } from "../types.js";
-import { errorMessage } from "../utils.js";
 
 /** Starts the spans of one conversation, all with explicit parents and explicit (wall clock) times. */
 export class SpanFactory {
+  /** The conversation's span: where errors that arrive after their own span ended are recorded. */
+  private root: TracedSpan | undefined;
+
   constructor(
     private readonly tracer: Tracer,
     readonly content: ContentPolicy,
@@ -22,7 +25,8 @@ export class SpanFactory {
 
   /** The root of the conversation's spans, under the caller's context. */
   startRoot(kind: PipecatSpanKind, name: string, parentContext: Context, startMs: number, attributes: Attributes): TracedSpan {
-    return this.open(kind, name, parentContext, undefined, startMs, attributes, SpanKind.INTERNAL);
+    this.root = this.open(kind, name, parentContext, undefined, startMs, attributes, SpanKind.INTERNAL);
+    return this.root;
   }
 
   /**
@@ -42,6 +46,21 @@ export class SpanFactory {
     return new TracedSpan(this, kind, span, trace.setSpan(parentContext, span), startMs, parent, startAttributes);
   }
 
+  /** @internal called by TracedSpan.fail for a span that already finished */
+  recordLateError(kind: PipecatSpanKind, recorded: RecordedError, atMs: number): void {
+    const root = this.root;
+    if (root === undefined || root.isFinished) return;
+    root.span.addEvent(
+      "exception",
+      {
+        [ATTR_EXCEPTION_TYPE]: recorded.exception.name,
+        [ATTR_EXCEPTION_MESSAGE]: recorded.exception.message,
+        [ATTR_LATE_ERROR_SPAN_KIND]: kind,
+      },
+      atMs,
+    );
+  }
+
   /** @internal called by TracedSpan.end */
   finish(traced: TracedSpan, attributes: Attributes, endMs: number): void {
     if (this.hook !== undefined) {
@@ -50,6 +69,7 @@ export class SpanFactory {
       } catch (error) {
         this.errors.report("attributeHook", error);
       }
+      this.content.capAttributes(attributes);
     }
     if (this.metrics !== undefined) {
       try {
@@ -121,12 +141,25 @@ export class TracedSpan {
     return this.pending[key];
   }
 
-  /** Marks the span failed: ERROR status, `error.type` and an exception event. */
+  /**
+   * Marks the span failed: ERROR status, `error.type` and an exception event (text capped, or withheld
+   * when content capture is off). An error arriving after the span finished is recorded on the
+   * conversation instead (an ended span takes no more events).
+   */
   fail(error: unknown, type: string, atMs: number): void {
-    const message = errorMessage(error);
-    this.span.setStatus({ code: SpanStatusCode.ERROR, message });
-    this.span.recordException(error instanceof Error ? error : { name: type, message }, atMs);
+    const recorded = this.factory.content.error(error, type);
+    if (this.finished) {
+      this.factory.recordLateError(this.kind, recorded, atMs);
+      return;
+    }
+    this.span.setStatus({ code: SpanStatusCode.ERROR, message: recorded.message });
+    this.span.recordException(recorded.exception, atMs);
     this.pending[ATTR_ERROR_TYPE] = type;
+  }
+
+  /** Whether the span has been handed to OpenTelemetry (ended). */
+  get isFinished(): boolean {
+    return this.finished;
   }
 
   end(endMs: number): void {

@@ -1,9 +1,17 @@
 /**
  * One exporter's path out of the process: a bounded BatchSpanProcessor (or a SimpleSpanProcessor when
- * batching is off) in front of the exporter, with counts of exported, failed and dropped spans. Export
- * failures and queue overflows are reported once on the console and never reach the caller's code.
+ * batching is off) in front of the exporter, with counts of exported, failed, dropped and pending spans.
+ * Export failures and queue overflows are reported once on the console and never reach the caller's code.
  */
-import { createNoopMeter, type Attributes, type Context, type Counter, type Meter, type MeterProvider } from "@opentelemetry/api";
+import {
+  createNoopMeter,
+  TraceFlags,
+  type Attributes,
+  type Context,
+  type Counter,
+  type Meter,
+  type MeterProvider,
+} from "@opentelemetry/api";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import {
   BatchSpanProcessor,
@@ -16,6 +24,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { describeError, type Logger } from "../logger.js";
 import type { BatchingOptions } from "../options.js";
+import type { RequestDeadlines } from "./request-deadlines.js";
 
 /** Span counts of one exporter since the client started. */
 export interface ExporterStats {
@@ -25,8 +34,13 @@ export interface ExporterStats {
   exported: number;
   /** Spans in exports that failed (after the exporter's own retries). */
   failed: number;
-  /** Spans dropped before export because the batching queue was full. */
+  /**
+   * Spans dropped before export: the batching queue was full, or they were still waiting when shutdown's
+   * deadline passed.
+   */
   dropped: number;
+  /** Spans handed to the exporter's queue and not yet exported, failed or dropped. */
+  pending: number;
 }
 
 // The BatchSpanProcessor reports each span it drops on a full queue through this self-observability
@@ -45,20 +59,26 @@ class MonitoredExporter implements SpanExporter {
     private readonly exporter: SpanExporter,
     private readonly stats: ExporterStats,
     private readonly logger: Logger,
+    private readonly requests: RequestDeadlines | undefined,
   ) {}
+
+  /** Set once the pipeline gave up on its pending spans (counted as dropped): later results are ignored. */
+  abandoned = false;
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     let settled = false;
     const settle = (result: ExportResult) => {
       if (settled) return;
       settled = true;
+      if (this.abandoned) return resultCallback({ code: ExportResultCode.SUCCESS });
+      this.stats.pending = Math.max(0, this.stats.pending - spans.length);
       if (result.code === ExportResultCode.SUCCESS) {
         this.stats.exported += spans.length;
       } else {
         this.stats.failed += spans.length;
         this.logger.warnOnce(
           `export-failed:${this.stats.name}`,
-          `sending spans to ${this.stats.name} failed (${describeExportError(result.error)}); ` +
+          `sending spans to ${this.stats.name} failed (${describeExportError(result.error, this.requests?.lastStatusCode)}); ` +
             "later failures are only counted (see getStats())",
         );
       }
@@ -88,11 +108,15 @@ class MonitoredExporter implements SpanExporter {
   }
 }
 
-function describeExportError(error: unknown): string {
-  if (error === undefined) return "no reason given";
-  const code = (error as { code?: unknown }).code;
-  const status = typeof code === "number" ? `HTTP ${code}: ` : "";
-  return `${status}${describeError(error)}`;
+/**
+ * The failure with its HTTP status. After retries of a retryable status (429, 502, 503, 504) OpenTelemetry's
+ * error carries no code, so the last status the transport saw is named instead.
+ */
+function describeExportError(error: unknown, lastStatusCode: number | undefined): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const statusCode = typeof code === "number" ? code : lastStatusCode !== undefined && lastStatusCode >= 300 ? lastStatusCode : undefined;
+  const reason = error === undefined ? "no reason given" : describeError(error);
+  return statusCode === undefined ? reason : `HTTP ${statusCode}: ${reason}`;
 }
 
 /** A MeterProvider whose only live instrument is the processed-spans counter, feeding `onDropped`. */
@@ -141,6 +165,7 @@ class DropReportingBatchProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const droppedBefore = this.stats.dropped;
     this.batch.onEnd(span);
+    if (this.stats.dropped === droppedBefore && isSampled(span)) this.stats.pending += 1;
     // An accepted span after drops means the overflow is over: the count is final for this episode.
     if (!this.firstReportDone && this.stats.dropped === droppedBefore && this.stats.dropped > 0) {
       this.firstReportDone = true;
@@ -170,11 +195,36 @@ class DropReportingBatchProcessor implements SpanProcessor {
   }
 }
 
+/** A SimpleSpanProcessor that counts the spans it hands to its exporter as pending until they settle. */
+class CountingSimpleProcessor extends SimpleSpanProcessor {
+  constructor(
+    exporter: SpanExporter,
+    private readonly stats: ExporterStats,
+  ) {
+    super(exporter);
+  }
+
+  override onEnd(span: ReadableSpan): void {
+    if (isSampled(span)) this.stats.pending += 1;
+    super.onEnd(span);
+  }
+}
+
+// Both processors export sampled spans only: the others never become pending.
+function isSampled(span: ReadableSpan): boolean {
+  return (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+}
+
 export interface ExportPipeline {
   readonly processor: SpanProcessor;
   /** The exporter as wrapped by the pipeline (counting, never throwing, failures settled after counting). */
   readonly exporter: SpanExporter;
   readonly stats: ExporterStats;
+  /**
+   * Gives up on what is still pending (shutdown's deadline passed): requests in flight are destroyed and
+   * the pending spans counted as dropped. Returns how many were dropped.
+   */
+  abandon(reason: string): number;
 }
 
 /** Builds the processor that feeds `exporter`, batching or not, with its counts. */
@@ -183,12 +233,21 @@ export function createExportPipeline(
   exporter: SpanExporter,
   batching: BatchingOptions | false,
   logger: Logger,
+  requests?: RequestDeadlines,
 ): ExportPipeline {
-  const stats: ExporterStats = { name, exported: 0, failed: 0, dropped: 0 };
-  const monitored = new MonitoredExporter(exporter, stats, logger);
+  const stats: ExporterStats = { name, exported: 0, failed: 0, dropped: 0, pending: 0 };
+  const monitored = new MonitoredExporter(exporter, stats, logger, requests);
   const processor =
     batching === false
-      ? new SimpleSpanProcessor(monitored)
+      ? new CountingSimpleProcessor(monitored, stats)
       : new DropReportingBatchProcessor(monitored, batching, stats, logger);
-  return { processor, exporter: monitored, stats };
+  const abandon = (reason: string) => {
+    monitored.abandoned = true;
+    requests?.abortAll(reason);
+    const abandoned = stats.pending;
+    stats.pending = 0;
+    stats.dropped += abandoned;
+    return abandoned;
+  };
+  return { processor, exporter: monitored, stats, abandon };
 }

@@ -4,17 +4,18 @@
  *
  * The transport is OpenTelemetry's own OTLP/HTTP export delegate (what OTLPTraceExporter is made of:
  * retries with backoff on 429/502/503/504 and network errors, a request timeout, a bound on concurrent
- * requests) with the canonical OTLP JSON serializer, configured explicitly instead of through OTLPTraceExporter
+ * requests; each request under a total deadline, see request-deadlines.ts) with the canonical OTLP JSON serializer, configured explicitly instead of through OTLPTraceExporter
  * so that the OTEL_EXPORTER_OTLP_* variables meant for a collector — its headers (credentials),
  * timeout, compression — never apply to requests to Respan.
  */
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
-import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from "@opentelemetry/otlp-exporter-base/node-http";
+import { createOtlpHttpExportDelegate } from "@opentelemetry/otlp-exporter-base/node-http";
 import { TraceExporterMetricsHelper } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { DEFAULT_BASE_URL, RESPAN_TRACES_PATH, normaliseBaseUrl } from "../options.js";
 import { CanonicalJsonTraceSerializer } from "./otlp-json.js";
+import { createRequestDeadlines, type RequestDeadlines } from "./request-deadlines.js";
 import { translateSpanForRespan } from "./respan-translation.js";
 
 export const RESPAN_EXPORT_TIMEOUT_MILLIS = 30_000;
@@ -36,6 +37,8 @@ export interface RespanSpanExporterOptions {
 export class RespanSpanExporter implements SpanExporter {
   /** The trace endpoint requests go to. */
   readonly url: string;
+  /** The deadlines of this exporter's requests (the client aborts them when its shutdown deadline passes). */
+  readonly requestDeadlines: RequestDeadlines;
   private readonly transport: OTLPExporterBase<ReadableSpan[]>;
 
   constructor(options: RespanSpanExporterOptions) {
@@ -48,14 +51,16 @@ export class RespanSpanExporter implements SpanExporter {
       "Content-Type": "application/json",
       Authorization: `Bearer ${options.apiKey.trim()}`,
     };
+    const timeoutMillis = options.timeoutMillis ?? RESPAN_EXPORT_TIMEOUT_MILLIS;
+    this.requestDeadlines = createRequestDeadlines(timeoutMillis);
     const delegate = createOtlpHttpExportDelegate(
       {
         url: this.url,
         headers: async () => headers,
-        timeoutMillis: options.timeoutMillis ?? RESPAN_EXPORT_TIMEOUT_MILLIS,
+        timeoutMillis,
         concurrencyLimit: MAX_CONCURRENT_REQUESTS,
         compression: "none",
-        agentFactory: httpAgentFactoryFromOptions({ keepAlive: true }),
+        agentFactory: this.requestDeadlines.agentFactory,
       },
       CanonicalJsonTraceSerializer,
       COMPONENT_TYPE,
