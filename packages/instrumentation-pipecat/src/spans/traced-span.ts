@@ -2,9 +2,12 @@ import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { AttributeValue, Attributes, Context, Span, Tracer } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import type { ContentPolicy } from "../content.js";
+import type { CoverageReport } from "../coverage.js";
 import type { ErrorReporter } from "../error-reporter.js";
 import type { PipecatAttributeHook, PipecatSpanKind } from "../types.js";
 import { errorMessage } from "../utils.js";
+
+const NOTHING_WAIVED: readonly string[] = [];
 
 /** Starts the spans of one conversation, all with explicit parents and explicit (wall clock) times. */
 export class SpanFactory {
@@ -15,6 +18,8 @@ export class SpanFactory {
     private readonly errors: ErrorReporter,
     /** Put on every span of the conversation (backends filter child spans by them). */
     private readonly common: Attributes,
+    /** Told what each span carried when it ends (what the trace could not read). */
+    private readonly coverage?: CoverageReport,
   ) {}
 
   /** The root of the conversation's spans, under the caller's context. */
@@ -39,11 +44,13 @@ export class SpanFactory {
       { kind: spanKind, startTime: startMs, attributes: Object.assign({}, this.common, attributes) },
       parentContext,
     );
-    return new TracedSpan(this, kind, span, trace.setSpan(parentContext, span), startMs, parent);
+    return new TracedSpan(this, kind, span, trace.setSpan(parentContext, span), startMs, parent, attributes);
   }
 
   /** @internal called by TracedSpan.end */
   finish(traced: TracedSpan, attributes: Attributes, endMs: number): void {
+    // What the runtime gave, before the hook redacts anything.
+    this.coverage?.spanFinished(traced.kind, traced.startAttributes, attributes, traced.waived);
     if (this.hook !== undefined) {
       try {
         this.hook(traced.span, { kind: traced.kind, attributes });
@@ -78,6 +85,8 @@ export class TracedSpan {
    * the parent of late tool calls) keeps none of its ancestors alive.
    */
   private waitingParent: TracedSpan | undefined;
+  /** Core attributes this span has no reason to carry (an llm run that only asked for tools has no output). */
+  waived: readonly string[] = NOTHING_WAIVED;
 
   constructor(
     private readonly factory: SpanFactory,
@@ -87,6 +96,8 @@ export class TracedSpan {
     readonly context: Context,
     readonly startMs: number,
     parent: TracedSpan | undefined,
+    /** The attributes the span started with. */
+    readonly startAttributes: Attributes,
   ) {
     if (parent !== undefined && !parent.finished) {
       parent.openChildren += 1;
@@ -106,6 +117,11 @@ export class TracedSpan {
   /** Sets the attribute only if it has no value yet (first measurement wins). */
   setIfAbsent(key: string, value: AttributeValue | undefined): void {
     if (value !== undefined && this.pending[key] === undefined) this.pending[key] = value;
+  }
+
+  /** A core attribute this span has no reason to carry, for the coverage report (see coverage.ts). */
+  waive(label: string): void {
+    if (!this.waived.includes(label)) this.waived = [...this.waived, label];
   }
 
   get(key: string): AttributeValue | undefined {
