@@ -11,6 +11,7 @@ import { DOWNSTREAM, UPSTREAM, type Clock, type Direction } from "./internal-typ
 import { LinkLearner } from "./link-learner.js";
 import type { ConversationEndReason } from "./listener.js";
 import { SERVICE_ROLES } from "./span-dispatch.js";
+import { SPAN_KINDS } from "./spans/registry.js";
 import { hasField, readField, readString, toAttributes } from "./utils.js";
 
 /** Where a conversation comes from: a task's run(), or a StartFrame leaving an unowned processor. */
@@ -44,12 +45,11 @@ const GRAPH_LINKS: ReadonlyArray<readonly [string, string]> = [
 ];
 /**
  * Frames whose every hop the tracer needs, not only their first: a StartFrame spreads ownership, an
- * EndFrame's last hop ends the conversation, an LLM context frame names the LLM service it reaches.
+ * EndFrame's last hop ends the conversation, and the span kinds follow some frames hop by hop (an LLM
+ * context frame to the LLM it reaches, text to the TTS that speaks it).
  */
 const EVERY_HOP_KINDS: ReadonlySet<FrameKind> = new Set<FrameKind>([
-  FrameKind.START, FrameKind.END, FrameKind.LLM_CONTEXT,
-  // Text frames: the hop that reaches a TTS service tells what it is given to speak.
-  FrameKind.TEXT, FrameKind.LLM_TEXT,
+  FrameKind.START, FrameKind.END, ...SPAN_KINDS.flatMap((definition) => definition.everyHopFrames ?? []),
 ]);
 /** Frames that never start a conversation by themselves (they end one, or straggle after it ended). */
 const NEVER_STARTS: ReadonlySet<FrameKind> = new Set<FrameKind>([FrameKind.END, FrameKind.CANCEL, FrameKind.ERROR]);
