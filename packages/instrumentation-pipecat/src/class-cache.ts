@@ -3,8 +3,10 @@
  * non-enumerable property no one else can see), so that looking it up for an instance is a couple of
  * property loads: this runs on every frame hop. The entry names the constructor it belongs to, because a
  * subclass constructor inherits its parent's static properties and must get its own entry. A constructor
- * that cannot take a property (frozen or sealed) is cached in a WeakMap instead.
+ * that cannot take a property (frozen or sealed) is cached in a WeakMap instead. A runtime mapping that adds
+ * names makes every cache start afresh (a new key), so classes seen before are classified again.
  */
+import { onRuntimeMappingChange } from "./runtime-mapping.js";
 
 interface Entry<T> {
   readonly owner: unknown;
@@ -12,8 +14,8 @@ interface Entry<T> {
 }
 
 export class ClassCache<T> {
-  private readonly key = Symbol("respan.classCache");
-  private readonly fallback = new WeakMap<object, T>();
+  private key = Symbol("respan.classCache");
+  private fallback = new WeakMap<object, T>();
 
   /**
    * `classify` computes the value for an instance of a class not seen yet; `none` is the value of anything
@@ -22,7 +24,12 @@ export class ClassCache<T> {
   constructor(
     private readonly classify: (instance: object) => T,
     private readonly none: T,
-  ) {}
+  ) {
+    onRuntimeMappingChange(() => {
+      this.key = Symbol("respan.classCache");
+      this.fallback = new WeakMap();
+    });
+  }
 
   of(value: unknown): T {
     if (value === null || typeof value !== "object") return this.none;

@@ -2,6 +2,7 @@ import { parseEnvBoolean } from "./env-boolean.js";
 import type { ConversationLimits } from "./hop-router.js";
 import type { PipecatAttributeHook, PipecatInstrumentationConfig } from "./types.js";
 import type { SessionCaptureFactory } from "./listener.js";
+import { METRIC_KIND_BY_CLASS_NAME, PIPECAT_FRAME_NAMES, ROLE_BY_CLASS_NAME } from "./class-names.js";
 
 export const DEFAULT_MODULE_NAMES: readonly string[] = ["pipecat-ts"];
 export const DEFAULT_TURN_END_TIMEOUT_MS = 2500;
@@ -55,6 +56,44 @@ export function validateConfig(config: PipecatInstrumentationConfig): void {
   checkOptional(config, "conversationIdleTimeoutMs", (v) => typeof v === "number" && Number.isFinite(v) && v >= 0,
     "a number of milliseconds >= 0 (0: never)");
   checkOptional(config, "maxConversations", (v) => Number.isInteger(v) && (v as number) > 0, "a positive integer");
+  if (config.runtimeMapping !== undefined) validateRuntimeMapping(config.runtimeMapping);
+}
+
+/** The Pipecat classes a port's class may be mapped to. */
+const PIPECAT_CLASS_NAMES: ReadonlySet<string> = new Set([
+  ...PIPECAT_FRAME_NAMES, ...ROLE_BY_CLASS_NAME.keys(), ...METRIC_KIND_BY_CLASS_NAME.keys(),
+]);
+/** The Pipecat fields (as this instrumentation reads them, camelCase) a port's field may be mapped to. */
+export const PIPECAT_FIELD_NAMES: ReadonlySet<string> = new Set([
+  "text", "userId", "language", "contextId", "toolCallId", "functionName", "arguments", "result",
+  "cancelOnInterruption", "functionCalls", "context", "messages", "tools", "model", "voiceId", "settings",
+  "systemInstruction", "next", "prev", "processors", "pipeline", "conversationId", "additionalSpanAttributes",
+  "startSecs", "stopSecs", "error", "fatal", "processor", "data", "value", "name", "role", "content",
+  "broadcastSiblingId", "audioSeconds", "promptTokens", "completionTokens",
+]);
+
+function describeList(names: ReadonlySet<string>): string {
+  return [...names].sort().join(", ");
+}
+
+/** Each key checked on its own: the TypeError names the exact key that is wrong. */
+function validateRuntimeMapping(mapping: unknown): void {
+  if (mapping === null || typeof mapping !== "object" || Array.isArray(mapping)) {
+    fail("runtimeMapping", "an object { classes?, fields? }", mapping);
+  }
+  for (const [key, table] of Object.entries(mapping)) {
+    const accepted = key === "classes" ? PIPECAT_CLASS_NAMES : key === "fields" ? PIPECAT_FIELD_NAMES : undefined;
+    if (accepted === undefined) fail(`runtimeMapping.${key}`, 'no such key: "classes" or "fields"', table);
+    if (table === null || typeof table !== "object" || Array.isArray(table)) {
+      fail(`runtimeMapping.${key}`, "an object of port name -> Pipecat name", table);
+    }
+    for (const [portName, pipecatName] of Object.entries(table as Record<string, unknown>)) {
+      if (typeof pipecatName !== "string" || !accepted.has(pipecatName)) {
+        const what = key === "classes" ? "a Pipecat class name" : "a Pipecat field name";
+        fail(`runtimeMapping.${key}.${portName}`, `${what} (one of ${describeList(accepted)})`, pipecatName);
+      }
+    }
+  }
 }
 
 /** The router's bounds on live conversations (read whenever the configuration changes). */

@@ -17,6 +17,7 @@ import {
 import { FrameKind, MetricKind, Role, metricKindOf, roleOf } from "./class-names.js";
 import type { ConversationSettings } from "./config.js";
 import { ContentPolicy } from "./content.js";
+import { CoverageReport, reportCoverage } from "./coverage.js";
 import type { ErrorReporter } from "./error-reporter.js";
 import { ConversationMetrics } from "./metrics/conversation-metrics.js";
 import type { PipecatInstruments } from "./metrics/instruments.js";
@@ -84,6 +85,7 @@ export class ConversationTracer implements ConversationScope {
   private readonly skipSiblingIds = new RecentSet<unknown>(MAX_PENDING_SIBLINGS);
   private readonly seenAudio = new WeakSet<object>();
   private readonly servicesByName = new Map<string, object>();
+  private readonly coverage: CoverageReport;
   private endTimer: unknown = undefined;
   private ended = false;
   private audioStopped = false;
@@ -99,6 +101,7 @@ export class ConversationTracer implements ConversationScope {
     this.onEnded = options.onEnded;
     this.onAudioStopped = options.onAudioStopped;
     const content = new ContentPolicy(settings.captureContent, settings.maxContentLength);
+    this.coverage = new CoverageReport(settings.captureContent);
     this.factory = new SpanFactory(
       options.tracer,
       content,
@@ -106,6 +109,7 @@ export class ConversationTracer implements ConversationScope {
       options.errors,
       { [ATTR_CONVERSATION_ID]: this.conversationId, [ATTR_GEN_AI_CONVERSATION_ID]: this.conversationId },
       options.instruments === undefined ? undefined : new ConversationMetrics(options.instruments),
+      this.coverage,
     );
     const startMs = this.clock.now();
     this.lastActivity = startMs;
@@ -135,6 +139,11 @@ export class ConversationTracer implements ConversationScope {
     return this.ended;
   }
 
+  /** Whether a task (PipelineTask / PipelineWorker) runs this conversation. */
+  get hasTask(): boolean {
+    return this.info.task !== undefined;
+  }
+
   /**
    * Whether audio hops need to be handed over: only while a listener takes audio (a session that records)
    * and has not said it stopped.
@@ -157,13 +166,13 @@ export class ConversationTracer implements ConversationScope {
    * says nothing about where the chain ends.
    */
   onHop(source: object, frame: object, direction: Direction, kind: FrameKind, destination: object | undefined,
-    linked = true): void {
+    linked = true, chainEnd = false): void {
     if (this.ended) return;
     const atMs = this.clock.now();
     this.lastActivity = atMs;
     // Frames whose every hop matters, not only the first.
     if (kind === FrameKind.END) {
-      this.endFrameHop(direction, destination, linked);
+      this.endFrameHop(direction, destination, linked, chainEnd);
       if (this.ended) return;
     }
     const everyHop = EVERY_HOP_HANDLERS[kind]!;
@@ -209,8 +218,12 @@ export class ConversationTracer implements ConversationScope {
       case FrameKind.METRICS:
         this.metrics(source, frame);
         return;
+      case FrameKind.INTERRUPTION:
+        this.turn?.latency.resetAccumulators();
+        break;
       case FrameKind.VAD_USER_STARTED_SPEAKING:
         this.userStartedSpeaking(atMs - 1000 * (readNumber(frame, "startSecs", "start_secs") ?? 0));
+        this.turn?.latency.resetAccumulators();
         break;
       case FrameKind.USER_STARTED_SPEAKING:
         this.userStartedSpeaking(atMs);
@@ -263,6 +276,12 @@ export class ConversationTracer implements ConversationScope {
     if ((roleOf(source) & SERVICE_ROLES) === 0) return;
     const name = processorName(source);
     if (name !== undefined && !this.servicesByName.has(name)) this.servicesByName.set(name, source);
+    this.coverage.serviceSeen(source);
+  }
+
+  /** A frame of a class nobody recognised was pushed by `service` (one of this conversation's). */
+  unrecognisedFrame(service: object, frame: object): void {
+    if (!this.ended) this.coverage.unrecognisedFrame(frame, service);
   }
 
   get parent(): TracedSpan {
@@ -349,12 +368,14 @@ export class ConversationTracer implements ConversationScope {
   /**
    * Every hop of an EndFrame: the conversation ends when it has crossed the whole pipeline (no processor
    * after it, or the task's own exit). A processor with nothing after it is the end unless the frame
-   * travels on shortly (a nested pipeline's exit); a runtime with private links shows no ends at all, so
-   * there the conversation ends once the EndFrame has stopped moving for that settle time; and a
+   * travels on shortly (a nested pipeline's exit); in a runtime with hidden links the end is the processor
+   * learned to be last (`chainEnd`: nothing it pushed was ever passed on), and failing that the
+   * conversation ends once the EndFrame has stopped moving for that settle time; and a
    * conversation never outlives its EndFrame by more than the fallback (a runtime that swallows it).
    */
-  private endFrameHop(direction: Direction, destination: object | undefined, linked: boolean): void {
-    if (direction === DOWNSTREAM && linked && (destination === undefined || (roleOf(destination) & Role.TASK_SINK) !== 0)) {
+  private endFrameHop(direction: Direction, destination: object | undefined, linked: boolean, chainEnd: boolean): void {
+    const atChainEnd = linked ? destination === undefined || (roleOf(destination) & Role.TASK_SINK) !== 0 : chainEnd;
+    if (direction === DOWNSTREAM && atChainEnd) {
       this.end("end_frame");
       return;
     }
@@ -443,6 +464,7 @@ export class ConversationTracer implements ConversationScope {
     if (error !== undefined) this.guard("conversation error", () => this.conversation.fail(error, reason, atMs));
     this.notify("onConversationEnd", (l) => l.onConversationEnd?.({ ...this.info, endTimeMs: atMs, reason, error }));
     this.guard("conversation span end", () => this.conversation.endNow(atMs));
+    this.guard("coverage report", () => reportCoverage(this.conversationId, this.coverage.summary(), this.errors));
     this.servicesByName.clear();
     this.skipSiblingIds.clear();
     if (this.onEnded !== undefined) this.guard("conversation ended", () => this.onEnded?.(this));

@@ -31,6 +31,15 @@ export class ErrorReporter {
     }
   }
 
+  /** A debug line for whoever installed a diag logger at debug level (nothing else is told). */
+  debug(message: string): void {
+    try {
+      this.diag.debug(message);
+    } catch {
+      // As below.
+    }
+  }
+
   warnOnce(key: string, message: string): void {
     if (this.reported.has(key)) return;
     this.reported.add(key);

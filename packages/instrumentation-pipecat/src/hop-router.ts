@@ -1,15 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { context } from "@opentelemetry/api";
 import type { Context, Tracer } from "@opentelemetry/api";
+import { ClassCache } from "./class-cache.js";
 import { FrameKind, Role, frameKindOf, isAudioKind, roleOf } from "./class-names.js";
 import type { ConversationSettings } from "./config.js";
 import { ConversationTracer } from "./conversation-tracer.js";
 import type { DebugLog } from "./debug-log.js";
 import type { ErrorReporter } from "./error-reporter.js";
 import { DOWNSTREAM, UPSTREAM, type Clock, type Direction } from "./internal-types.js";
+import { LinkLearner } from "./link-learner.js";
 import type { ConversationEndReason } from "./listener.js";
 import type { PipecatInstruments } from "./metrics/instruments.js";
-import { readField, readString, toAttributes } from "./utils.js";
+import { SERVICE_ROLES } from "./span-dispatch.js";
+import { SPAN_KINDS } from "./spans/registry.js";
+import { hasField, readField, readString, toAttributes } from "./utils.js";
 
 /** Where a conversation comes from: a task's run(), or a StartFrame leaving an unowned processor. */
 interface ConversationOrigin {
@@ -44,9 +48,21 @@ const GRAPH_LINKS: ReadonlyArray<readonly [string, string]> = [
 ];
 /**
  * Frames whose every hop the tracer needs, not only their first: a StartFrame spreads ownership, an
- * EndFrame's last hop ends the conversation, an LLM context frame names the LLM service it reaches.
+ * EndFrame's last hop ends the conversation, and the span kinds follow some frames hop by hop (an LLM
+ * context frame to the LLM it reaches, text to the TTS that speaks it).
  */
-const EVERY_HOP_KINDS: ReadonlySet<FrameKind> = new Set<FrameKind>([FrameKind.START, FrameKind.END, FrameKind.LLM_CONTEXT]);
+const EVERY_HOP_KINDS: ReadonlySet<FrameKind> = new Set<FrameKind>([
+  FrameKind.START, FrameKind.END, ...SPAN_KINDS.flatMap((definition) => definition.everyHopFrames ?? []),
+]);
+/** Frames that never start a conversation by themselves (they end one, or straggle after it ended). */
+const NEVER_STARTS: ReadonlySet<FrameKind> = new Set<FrameKind>([FrameKind.END, FrameKind.CANCEL, FrameKind.ERROR]);
+/** Hops that found no conversation before the "nothing traced" warning (a few, not one stray frame). */
+const UNTRACED_HOPS_BEFORE_WARNING = 200;
+/** Processors whose links are not under Pipecat's names (nor a mapped name): hops there are learned. */
+const linksHidden = new ClassCache<boolean>(
+  (processor) => !hasField(processor, "next", "_next") && !hasField(processor, "prev", "_prev"),
+  false,
+);
 /** The longest delay a Node timer takes (longer ones fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -63,7 +79,7 @@ export function destinationOf(source: object, direction: Direction): object | nu
   const upstream = direction === UPSTREAM;
   const destination = upstream ? readField(source, "prev", "_prev") : readField(source, "next", "_next");
   if (destination !== null && typeof destination === "object") return destination;
-  const exposed = upstream ? "prev" in source || "_prev" in source : "next" in source || "_next" in source;
+  const exposed = upstream ? hasField(source, "prev", "_prev") : hasField(source, "next", "_next");
   return exposed ? null : undefined;
 }
 
@@ -89,6 +105,10 @@ export class HopRouter {
   /** Live conversations whose listener takes audio: while there are none, audio hops return at once. */
   private readonly audioTracers = new Set<ConversationTracer>();
   private idleSweep: unknown = undefined;
+  private readonly links = new LinkLearner();
+  /** Conversations ever started, and hops that found none: a runtime nothing is traced of gets one warning. */
+  private conversationsStarted = 0;
+  private untracedHops = 0;
   /** Set by the instrumentation from its configuration. */
   debugLog: DebugLog | undefined;
   private limits: ConversationLimits;
@@ -120,10 +140,17 @@ export class HopRouter {
       if (this.audioTracers.size !== 0) this.routeAudio(source, frame as object, kind);
       return;
     }
+    if (kind === FrameKind.UNRECOGNISED) {
+      this.noteUnrecognised(source, frame as object);
+      return;
+    }
     this.route(source, frame as object, rawDirection, kind);
   }
 
   private route(source: object, frame: object, rawDirection: unknown, kind: FrameKind): void {
+    // A runtime whose links cannot be read: every hop teaches where the previous one went.
+    const hidden = linksHidden.of(source);
+    const learned = hidden ? this.links.hop(source, frame, normaliseDirection(rawDirection)) : undefined;
     if (!EVERY_HOP_KINDS.has(kind)) {
       // A frame its conversation already saw, passed on by one of that conversation's processors (a
       // MetricsFrame or BotStartedSpeakingFrame crossing the pipeline): nothing new to learn.
@@ -131,17 +158,57 @@ export class HopRouter {
       if (seenBy !== undefined && !seenBy.isEnded && this.owners.get(source) === seenBy) return;
     }
     const direction = normaliseDirection(rawDirection);
-    const link = destinationOf(source, direction);
-    const destination = link ?? undefined;
+    const link = hidden ? undefined : destinationOf(source, direction);
+    const destination = link ?? learned;
     let tracer = this.liveOwner(source) ?? this.joinFrameOwner(source, frame);
     if (kind === FrameKind.START) {
       tracer ??= this.ownerForStart(source, destination);
       // Ownership spreads with the StartFrame.
       if (destination !== undefined && this.liveOwner(destination) !== tracer) this.owners.set(destination, tracer);
+    } else if (tracer === undefined) {
+      tracer = this.ownerForServiceFrame(source, frame, kind);
     }
-    if (tracer === undefined) return;
+    if (tracer === undefined) {
+      this.untraced();
+      return;
+    }
     if (this.frameOwners.get(frame) !== tracer) this.frameOwners.set(frame, tracer);
-    tracer.onHop(source, frame, direction, kind, destination, link !== undefined);
+    const chainEnd = hidden && kind === FrameKind.END && this.links.isChainEnd(source, direction);
+    tracer.onHop(source, frame, direction, kind, destination, link !== undefined, chainEnd);
+  }
+
+  /** An unrecognised frame class pushed by a service of a live conversation goes into its coverage report. */
+  private noteUnrecognised(source: object, frame: object): void {
+    if ((roleOf(source) & SERVICE_ROLES) === 0) return;
+    this.liveOwner(source)?.unrecognisedFrame(source, frame);
+  }
+
+  /**
+   * A pipeline started without a StartFrame or a task (by a method call): its conversation starts at the
+   * first frame a service processor pushes that no conversation has seen — unless the processor belonged
+   * to a task's conversation that ended (a task's pipeline is traced by its task, never again by itself).
+   */
+  private ownerForServiceFrame(source: object, frame: object, kind: FrameKind): ConversationTracer | undefined {
+    if (NEVER_STARTS.has(kind) || (roleOf(source) & SERVICE_ROLES) === 0 || this.frameOwners.has(frame)) return undefined;
+    if (this.owners.get(source)?.hasTask === true) return undefined;
+    const tracer = this.newTracer({ task: undefined, parentContext: context.active() });
+    this.owners.set(source, tracer);
+    return tracer;
+  }
+
+  /**
+   * Hops keep coming and nothing is traced: the runtime sent no StartFrame, ran no task, and no processor is
+   * recognised as a service. Said once, with what to do.
+   */
+  private untraced(): void {
+    if (this.conversationsStarted !== 0 || ++this.untracedHops !== UNTRACED_HOPS_BEFORE_WARNING) return;
+    this.errors.warnOnce(
+      "nothing-traced",
+      `${UNTRACED_HOPS_BEFORE_WARNING} frame hops observed and no conversation started: the pipeline sent no ` +
+        "StartFrame, ran no PipelineTask, and no processor pushing frames is recognised as an LLM, STT or TTS " +
+        'service. Send a StartFrame when the pipeline starts, or map the runtime\'s service classes with the ' +
+        '"runtimeMapping" option (e.g. runtimeMapping: { classes: { MyLlm: "LLMService" } }).',
+    );
   }
 
   private logHop(source: object, frame: unknown, rawDirection: unknown): void {
@@ -203,6 +270,7 @@ export class HopRouter {
 
   private newTracer(origin: ConversationOrigin): ConversationTracer {
     this.makeRoom();
+    this.conversationsStarted += 1;
     const { task } = origin;
     const tracer = new ConversationTracer({
       tracer: this.setup.tracer,

@@ -4,6 +4,7 @@ export type {
   PipecatAttributeHookInfo,
   PipecatInstrumentationConfig,
   PipecatSpanKind,
+  RuntimeMapping,
 } from "./types.js";
 export type {
   ConversationEndInfo,

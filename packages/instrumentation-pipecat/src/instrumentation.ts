@@ -9,6 +9,7 @@ import { ErrorReporter } from "./error-reporter.js";
 import { HopRouter } from "./hop-router.js";
 import { createInstruments, type PipecatInstruments } from "./metrics/instruments.js";
 import { moduleDefinitions } from "./module-definitions.js";
+import { registerRuntimeMapping } from "./runtime-mapping.js";
 import { findPatchTargets, type Patch } from "./patch-targets.js";
 import { callAndSettle, type BeginServiceCall, type ServiceCall } from "./service-calls.js";
 import type { PipecatInstrumentationConfig } from "./types.js";
@@ -41,6 +42,7 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   /** Validates (a TypeError names any bad option); later conversations use the new configuration. */
   override setConfig(config: PipecatInstrumentationConfig = {}): void {
     validateConfig(config);
+    if (config.runtimeMapping !== undefined) registerRuntimeMapping(config.runtimeMapping);
     super.setConfig(config);
     if (this._router !== undefined) this.applyConfigToRouter(this._router);
   }
@@ -55,6 +57,10 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
       this.getConfig().moduleNames ?? DEFAULT_MODULE_NAMES,
       (moduleExports) => this.patchModule(moduleExports),
       (moduleExports) => this.unpatchModule(moduleExports),
+      (name) => this.errors.warnOnce(`module path ${name}`,
+        `moduleNames entry "${name}" is a path that resolves to no file from ${process.cwd()}: nothing is hooked ` +
+          "for it. Give an absolute path or one relative to the working directory, or load the module yourself " +
+          "and pass it to manuallyInstrument()."),
     );
   }
 

@@ -62,7 +62,7 @@ export interface TurnInfo {
   endTimeMs?: number;
   wasInterrupted?: boolean;
   endedByConversationEnd?: boolean;
-  /** The user-stop -> bot-speech latency measured in this turn, when it was. */
+  /** The last user-stop -> bot-speech latency measured in this turn, when one was. */
   userBotLatencySeconds?: number;
 }
 

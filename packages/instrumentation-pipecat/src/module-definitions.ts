@@ -25,20 +25,45 @@ function linkedEntry(name: string): string | undefined {
   return undefined;
 }
 
+/** A `moduleNames` entry that is a path rather than a package name. */
+export function isModulePath(name: string): boolean {
+  return path.isAbsolute(name) || name.startsWith("./") || name.startsWith("../");
+}
+
+/** The file a path entry names, resolved from the working directory as require would; undefined if none. */
+function resolvePathEntry(name: string): string | undefined {
+  try {
+    return createRequire(path.join(process.cwd(), "index.js")).resolve(path.resolve(name));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A definition the require hook matches by the file's absolute path (the module arrives as a "file"). */
+function byFile(file: string, patch: Patch, unpatch: Unpatch): InstrumentationNodeModuleDefinition {
+  const moduleFile = new InstrumentationNodeModuleFile(path.parse(file).name, ["*"], patch, unpatch);
+  return new InstrumentationNodeModuleDefinition(file, ["*"], undefined, undefined, [moduleFile]);
+}
+
 /**
  * One definition per runtime module name (require and import hooks, any version), plus — when the name
  * resolves to a linked workspace package — a definition by absolute path, which the require hook matches
- * by file. The ESM hook already matches linked packages by their import specifier.
+ * by file. The ESM hook already matches linked packages by their import specifier. A path entry is hooked
+ * by the file it resolves to; one that resolves to nothing is handed to `unresolved`.
  */
-export function moduleDefinitions(names: readonly string[], patch: Patch, unpatch: Unpatch): InstrumentationNodeModuleDefinition[] {
+export function moduleDefinitions(names: readonly string[], patch: Patch, unpatch: Unpatch,
+  unresolved: (name: string) => void): InstrumentationNodeModuleDefinition[] {
   const definitions: InstrumentationNodeModuleDefinition[] = [];
   for (const name of names) {
+    if (isModulePath(name)) {
+      const file = resolvePathEntry(name);
+      if (file === undefined) unresolved(name);
+      else definitions.push(byFile(file, patch, unpatch));
+      continue;
+    }
     definitions.push(new InstrumentationNodeModuleDefinition(name, ["*"], patch, unpatch));
     const entry = linkedEntry(name);
-    if (entry === undefined) continue;
-    // Hooked by absolute path, the module arrives as a "file" named after the entry's base name.
-    const file = new InstrumentationNodeModuleFile(path.parse(entry).name, ["*"], patch, unpatch);
-    definitions.push(new InstrumentationNodeModuleDefinition(entry, ["*"], undefined, undefined, [file]));
+    if (entry !== undefined) definitions.push(byFile(entry, patch, unpatch));
   }
   return definitions;
 }

@@ -1,4 +1,5 @@
 import { classNamesOf } from "./class-names.js";
+import { pipecatClassName } from "./runtime-mapping.js";
 import type { BeginServiceCall } from "./service-calls.js";
 import { SERVICE_CALL_TARGETS } from "./span-dispatch.js";
 import { isObject } from "./utils.js";
@@ -54,7 +55,7 @@ function owningPrototype(ctor: { prototype?: unknown }, className: string, metho
   while (isObject(proto) && proto !== Object.prototype) {
     if (!reached && Object.prototype.hasOwnProperty.call(proto, "constructor")) {
       const owner = (proto as { constructor: { name?: unknown } }).constructor;
-      reached = owner.name === className;
+      reached = typeof owner.name === "string" && pipecatClassName(owner.name) === className;
     }
     if (reached && Object.prototype.hasOwnProperty.call(proto, method) && typeof proto[method] === "function") {
       return proto;

@@ -2,6 +2,9 @@ import type { Attributes, Span } from "@opentelemetry/api";
 import type { InstrumentationConfig } from "@opentelemetry/instrumentation";
 import type { PipecatSpanKind } from "@respan/semconv-pipecat";
 import type { SessionCaptureFactory } from "./listener.js";
+import type { RuntimeMapping } from "./runtime-mapping.js";
+
+export type { RuntimeMapping };
 
 export type { PipecatSpanKind };
 
@@ -19,10 +22,20 @@ export type PipecatAttributeHook = (span: Span, info: PipecatAttributeHookInfo) 
 
 export interface PipecatInstrumentationConfig extends InstrumentationConfig {
   /**
-   * Names of the runtime modules to hook (require and import). Default `["pipecat-ts"]`. Read once, when
-   * the instrumentation is constructed.
+   * Names of the runtime modules to hook (require and import), or paths to them (absolute, or starting with
+   * `./` / `../`, resolved from the working directory; a path that does not resolve is reported once).
+   * Default `["pipecat-ts"]`. Read once, when the instrumentation is constructed.
    */
   moduleNames?: string[];
+  /**
+   * For a port that names things differently: its frame, processor and service classes (`classes`) and its
+   * field names (`fields`), each mapped onto the Pipecat name it stands for, e.g.
+   * `{ classes: { UtteranceFrame: "TranscriptionFrame", Brain: "LLMService" }, fields: { utterance: "text",
+   * downstream: "next" } }`. Validated at construction (a TypeError names the bad key). Class and field
+   * names are process-wide: the mappings of all instrumentations in a process are merged, and mapping one
+   * name two ways is an error. See docs/runtime-contract.md.
+   */
+  runtimeMapping?: RuntimeMapping;
   /**
    * Record user and assistant content (transcripts, LLM input/output, spoken text, system instructions,
    * tool arguments and results). Default: the environment variable

@@ -1,14 +1,34 @@
 import type { AttributeValue, Attributes } from "@opentelemetry/api";
+import { portFieldNames } from "./runtime-mapping.js";
 
 /* Tolerant readers: runtimes name fields in camelCase (pipecat-ts) or snake_case (other ports). */
 
 type Bag = Record<string, unknown>;
 
-/** Reads `camel` or, when that is absent, `snake` from an object of unknown shape. */
+/**
+ * Reads `camel` or, when that is absent, `snake` from an object of unknown shape; then the port's own names
+ * for that field, when a runtime mapping gave any.
+ */
 export function readField(target: unknown, camel: string, snake: string): unknown {
   if (target === null || (typeof target !== "object" && typeof target !== "function")) return undefined;
   const value = (target as Bag)[camel];
-  return value !== undefined ? value : (target as Bag)[snake];
+  if (value !== undefined) return value;
+  const snakeValue = (target as Bag)[snake];
+  if (snakeValue !== undefined) return snakeValue;
+  const aliases = portFieldNames(camel);
+  if (aliases === undefined) return undefined;
+  for (const alias of aliases) {
+    const aliased = (target as Bag)[alias];
+    if (aliased !== undefined) return aliased;
+  }
+  return undefined;
+}
+
+/** Whether `target` has the field under any of its names (even holding null: a link at the end of a chain). */
+export function hasField(target: object, camel: string, snake: string): boolean {
+  if (camel in target || snake in target) return true;
+  const aliases = portFieldNames(camel);
+  return aliases !== undefined && aliases.some((alias) => alias in target);
 }
 
 export function readString(target: unknown, camel: string, snake: string): string | undefined {

@@ -32,7 +32,7 @@ import {
 import { FrameKind, MetricKind, Role, roleOf } from "../class-names.js";
 import type { ServiceCall } from "../service-calls.js";
 import { isAbortError, isObject, readField, readNumber, readString } from "../utils.js";
-import { addServiceIdentity } from "./service-attributes.js";
+import { addServiceIdentity, serviceContext, serviceInstruction, serviceSettings } from "./service-attributes.js";
 import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
 import type { TracedSpan } from "./traced-span.js";
 
@@ -43,7 +43,8 @@ export interface LlmRun {
   viaCall: boolean;
   /** An LLMFullResponseStartFrame of this run has been seen. */
   responseStarted: boolean;
-  output: string;
+  /** The text the run streamed; undefined until some arrived (nothing is written for a run that said nothing). */
+  output: string | undefined;
 }
 
 // Service settings (camelCase or snake_case) -> request attributes.
@@ -68,8 +69,8 @@ const USAGE_FIELDS: ReadonlyArray<readonly [string, string, string]> = [
 
 /** Adds the request parameters of the service's settings to `attributes`. */
 function addRequestAttributes(attributes: Attributes, service: object): void {
-  const settings = readField(service, "settings", "_settings");
-  if (!isObject(settings)) return;
+  const settings = serviceSettings(service);
+  if (settings === undefined) return;
   for (const [camel, snake, key] of REQUEST_SETTINGS) {
     const value = readNumber(settings, camel, snake);
     if (value !== undefined && attributes[key] === undefined) attributes[key] = value;
@@ -86,12 +87,17 @@ function isInstruction(message: unknown): boolean {
   return role === "system" || role === "developer";
 }
 
-function messageText(message: unknown): string {
+/** A message's text; multipart content is joined with a space, as Pipecat joins it. */
+function messageText(message: unknown): string | undefined {
   const content = readField(message, "content", "content");
   if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content.map((part) => (typeof readField(part, "text", "text") === "string" ? readField(part, "text", "text") : ""))
-    .join("");
+  if (!Array.isArray(content)) return undefined;
+  const parts: string[] = [];
+  for (const part of content) {
+    const text = readField(part, "text", "text");
+    if (typeof text === "string") parts.push(text);
+  }
+  return parts.length > 0 ? parts.join(" ") : undefined;
 }
 
 /**
@@ -106,6 +112,7 @@ export class LlmRuns implements SpanKindTracker {
   private readonly lastSpan = new Map<object, TracedSpan>();
   private readonly contextHeadingTo = new Map<object, object>();
   private lastContext: object | undefined;
+  private lastMessages: unknown[] | undefined;
   private lastMessageCount = 0;
   private instructions: string | undefined;
 
@@ -121,6 +128,10 @@ export class LlmRuns implements SpanKindTracker {
         break;
       case FrameKind.LLM_TEXT:
         this.text(source, readString(frame, "text", "text") ?? "");
+        break;
+      case FrameKind.TEXT:
+        // Text leaving an LLM service during a run is its output, whatever the frame is called.
+        if ((roleOf(source) & Role.LLM) !== 0) this.text(source, readString(frame, "text", "text") ?? "");
         break;
       default:
         break;
@@ -152,7 +163,7 @@ export class LlmRuns implements SpanKindTracker {
       return current;
     }
     // A call still open means it was superseded (an interruption restarted the model).
-    if (current !== undefined) this.endRun(current, atMs);
+    if (current !== undefined) this.endRun(current, atMs, true);
     const run = this.startRun(service, atMs, llmContext);
     run.viaCall = true;
     return run;
@@ -160,7 +171,7 @@ export class LlmRuns implements SpanKindTracker {
 
   private callSettled(run: LlmRun, error: unknown, failed: boolean, atMs: number): void {
     if (failed) run.span.fail(error, "LLMError", atMs);
-    if (this.open.get(run.service) === run) this.endRun(run, atMs);
+    if (this.open.get(run.service) === run) this.endRun(run, atMs, failed);
   }
 
   private responseStarted(service: object, atMs: number): void {
@@ -169,7 +180,7 @@ export class LlmRuns implements SpanKindTracker {
       current.responseStarted = true;
       return;
     }
-    if (current !== undefined) this.endRun(current, atMs);
+    if (current !== undefined) this.endRun(current, atMs, true);
     this.startRun(service, atMs, undefined).responseStarted = true;
   }
 
@@ -180,9 +191,10 @@ export class LlmRuns implements SpanKindTracker {
 
   private text(service: object, text: string): void {
     const run = this.open.get(service);
-    if (run === undefined || !this.scope.factory.content.capture) return;
+    if (run === undefined || !this.scope.factory.content.capture || text === "") return;
     // Stop accumulating past the cap: the attribute would be cut there anyway.
-    if (run.output.length <= this.scope.factory.content.maxLength) run.output += text;
+    if (run.output === undefined) run.output = text;
+    else if (run.output.length <= this.scope.factory.content.maxLength) run.output += text;
   }
 
   ttfb(service: object, seconds: number): void {
@@ -208,7 +220,7 @@ export class LlmRuns implements SpanKindTracker {
   }
 
   close(atMs: number): void {
-    for (const run of [...this.open.values()]) this.endRun(run, atMs);
+    for (const run of [...this.open.values()]) this.endRun(run, atMs, true);
     this.lastSpan.clear();
     this.contextHeadingTo.clear();
   }
@@ -222,17 +234,19 @@ export class LlmRuns implements SpanKindTracker {
     addServiceIdentity(attributes, service, "LLMService");
     addRequestAttributes(attributes, service);
     const span = this.scope.factory.start("llm", SPAN_LLM, this.scope.parent, atMs, attributes, SpanKind.CLIENT);
-    const run: LlmRun = { service, span, viaCall: false, responseStarted: false, output: "" };
+    const run: LlmRun = { service, span, viaCall: false, responseStarted: false, output: undefined };
     this.open.set(service, run);
     this.lastSpan.set(service, span);
-    const input = llmContext ?? this.contextHeadingTo.get(service);
+    const input = llmContext ?? this.contextHeadingTo.get(service) ?? serviceContext(service);
     this.contextHeadingTo.delete(service);
-    if (isObject(input)) this.captureInput(span, input);
+    if (isObject(input)) this.captureInput(span, service, input);
+    const instruction = serviceInstruction(service);
+    if (instruction !== undefined) span.set(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, this.scope.factory.content.text(instruction));
     return run;
   }
 
-  private captureInput(span: TracedSpan, llmContext: object): void {
-    const tools = readField(llmContext, "tools", "tools");
+  private captureInput(span: TracedSpan, service: object, llmContext: object): void {
+    const tools = readField(llmContext, "tools", "tools") ?? readField(service, "tools", "_tools");
     if (Array.isArray(tools) && tools.length > 0) {
       span.set(ATTR_TOOL_COUNT, tools.length);
       span.set(ATTR_TOOLS, this.scope.factory.content.definition(tools));
@@ -240,28 +254,34 @@ export class LlmRuns implements SpanKindTracker {
     const messages = readField(llmContext, "messages", "messages");
     if (!Array.isArray(messages)) return;
     span.set(ATTR_INPUT_MESSAGE_COUNT, messages.length);
-    const continues = llmContext === this.lastContext && messages.length >= this.lastMessageCount;
+    // The same context (or, for a service keeping its own, the same message list) grown since the last run.
+    const sameContext = llmContext === this.lastContext || messages === this.lastMessages;
+    const continues = sameContext && messages.length >= this.lastMessageCount;
     const added = continues ? messages.slice(this.lastMessageCount) : messages;
     this.lastContext = llmContext;
+    this.lastMessages = messages;
     this.lastMessageCount = messages.length;
-    const instructions = added.filter(isInstruction);
-    if (instructions.length > 0) this.instructions = instructions.map(messageText).join("\n");
+    const instructions = added.filter(isInstruction).map(messageText).filter((text) => text !== undefined);
+    if (instructions.length > 0) this.instructions = instructions.join("\n");
     else if (!continues) this.instructions = undefined;
     const content = this.scope.factory.content;
     span.set(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, content.text(this.instructions));
-    span.set(ATTR_INPUT, content.jsonList(added.filter((message) => !isInstruction(message))));
+    const conversational = added.filter((message) => !isInstruction(message));
+    if (conversational.length > 0) span.set(ATTR_INPUT, content.jsonList(conversational));
   }
 
-  private endRun(run: LlmRun, atMs: number): void {
+  /** `cut`: the run was superseded, failed or cut off by the conversation's end (its silence is no gap). */
+  private endRun(run: LlmRun, atMs: number, cut = false): void {
     if (this.open.get(run.service) === run) this.open.delete(run.service);
     run.span.set(ATTR_OUTPUT, this.scope.factory.content.text(run.output));
+    if (run.output === undefined && cut) run.span.waive("output");
     run.span.end(atMs);
   }
 }
 
 export const llmSpanKind = defineSpanKind<LlmRuns>({
   name: "llm",
-  frames: [FrameKind.LLM_RESPONSE_START, FrameKind.LLM_RESPONSE_END, FrameKind.LLM_TEXT],
+  frames: [FrameKind.LLM_RESPONSE_START, FrameKind.LLM_RESPONSE_END, FrameKind.LLM_TEXT, FrameKind.TEXT],
   everyHopFrames: [FrameKind.LLM_CONTEXT],
   serviceRole: Role.LLM,
   turnTtfbKey: ATTR_TURN_LATENCY_LLM_TTFB_SECONDS,

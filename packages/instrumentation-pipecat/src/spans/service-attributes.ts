@@ -1,7 +1,7 @@
 import type { Attributes } from "@opentelemetry/api";
 import { concreteClassName } from "../class-names.js";
 import { ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from "@respan/semconv-pipecat";
-import { readField, readString } from "../utils.js";
+import { isObject, readField, readString } from "../utils.js";
 
 // Pipecat's special cases, mapped to OpenTelemetry's well-known gen_ai.provider.name values.
 const PROVIDER_ALIASES: ReadonlyMap<string, string> = new Map([
@@ -29,13 +29,81 @@ export function providerName(service: object, suffix: "LLMService" | "STTService
   return PROVIDER_ALIASES.get(lower) ?? lower;
 }
 
-/** The model a service is configured with (`model`, `modelName` or `settings.model`). */
+/*
+ * Where ports keep a service's configuration: the spellings below are tried in order, the exact Pipecat
+ * name first; a runtime mapping's field names are tried by readField itself. Empty strings are not values.
+ */
+const MODEL_FIELDS: ReadonlyArray<readonly [string, string]> = [
+  ["model", "_model"],
+  ["modelName", "model_name"],
+  ["modelId", "model_id"],
+  ["_modelName", "_model_name"],
+  ["_modelId", "_model_id"],
+];
+const VOICE_FIELDS: ReadonlyArray<readonly [string, string]> = [
+  ["voiceId", "voice_id"],
+  ["voice", "_voice"],
+  ["_voiceId", "_voice_id"],
+];
+const SETTINGS_FIELDS: ReadonlyArray<readonly [string, string]> = [
+  ["settings", "_settings"],
+  ["params", "_params"],
+  ["inputParams", "input_params"],
+];
+const INSTRUCTION_FIELDS: ReadonlyArray<readonly [string, string]> = [
+  ["systemInstruction", "system_instruction"],
+  ["_systemInstruction", "_system_instruction"],
+];
+const CONTEXT_FIELDS: ReadonlyArray<readonly [string, string]> = [
+  ["context", "_context"],
+  ["llmContext", "llm_context"],
+];
+
+function firstString(target: unknown, fields: ReadonlyArray<readonly [string, string]>): string | undefined {
+  for (const [camel, snake] of fields) {
+    const value = readString(target, camel, snake);
+    if (value !== undefined && value !== "") return value;
+  }
+  return undefined;
+}
+
+function firstObject(target: unknown, fields: ReadonlyArray<readonly [string, string]>): Record<string, unknown> | undefined {
+  for (const [camel, snake] of fields) {
+    const value = readField(target, camel, snake);
+    if (isObject(value) && !Array.isArray(value)) return value;
+  }
+  return undefined;
+}
+
+/** A service's request settings (`settings`, `params`, `inputParams`...). */
+export function serviceSettings(service: object): Record<string, unknown> | undefined {
+  return firstObject(service, SETTINGS_FIELDS);
+}
+
+/** The model a service is configured with: its own field under the usual spellings, else its settings'. */
 export function serviceModel(service: object): string | undefined {
-  return (
-    readString(service, "model", "model") ??
-    readString(service, "modelName", "model_name") ??
-    readString(readField(service, "settings", "_settings"), "model", "model")
-  );
+  return firstString(service, MODEL_FIELDS) ?? firstString(serviceSettings(service), MODEL_FIELDS);
+}
+
+export function serviceVoice(service: object): string | undefined {
+  return firstString(service, VOICE_FIELDS) ?? firstString(serviceSettings(service), VOICE_FIELDS);
+}
+
+/** A system instruction set on the service (its settings first): Pipecat prefers it to the context's. */
+export function serviceInstruction(service: object): string | undefined {
+  return firstString(serviceSettings(service), INSTRUCTION_FIELDS) ?? firstString(service, INSTRUCTION_FIELDS);
+}
+
+/**
+ * The conversation an LLM service keeps itself, for runtimes that send it no context frame: a context
+ * object of its own (`context`, `llmContext`), else its own `messages` and `tools`.
+ */
+export function serviceContext(service: object): object | undefined {
+  const own = firstObject(service, CONTEXT_FIELDS);
+  if (own !== undefined && Array.isArray(readField(own, "messages", "messages"))) return own;
+  const messages = readField(service, "messages", "_messages");
+  if (!Array.isArray(messages)) return undefined;
+  return { messages, tools: readField(service, "tools", "_tools") };
 }
 
 /**

@@ -152,7 +152,8 @@ export class SttSegments implements SpanKindTracker {
     this.cancelGrace();
     const { span } = segment;
     const transcript = incomplete ? segment.lastInterim : segment.finalText;
-    span.set(ATTR_TRANSCRIPT, this.scope.factory.content.text(transcript));
+    if (transcript !== undefined && transcript !== "") span.set(ATTR_TRANSCRIPT, this.scope.factory.content.text(transcript));
+    else if (incomplete) span.waive("transcript"); // the speech ended before any words came back
     span.set(ATTR_IS_FINAL, !incomplete);
     if (incomplete) span.set(ATTR_STT_INCOMPLETE, true);
     this.lastSegmentEndMs = segment.lastTranscriptMs;

@@ -1,3 +1,4 @@
+import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
@@ -10,7 +11,7 @@ import {
   GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
   SPAN_TOOL_PREFIX,
 } from "@respan/semconv-pipecat";
-import { FrameKind } from "../class-names.js";
+import { FrameKind, Role, roleOf, toolCallFieldsOf, type ToolCallFields } from "../class-names.js";
 import { RecentMap, RecentSet } from "../recent.js";
 import type { ServiceCall } from "../service-calls.js";
 import { isObject, readBoolean, readField, readString } from "../utils.js";
@@ -20,20 +21,32 @@ import type { TracedSpan } from "./traced-span.js";
 /** What identifies a tool call, read tolerantly from a frame or a call descriptor. */
 export interface ToolCallDescriptor {
   toolCallId: string;
-  functionName: string;
+  /** Undefined when the runtime does not say (the span is then named `execute_tool` alone). */
+  functionName: string | undefined;
   arguments: unknown;
   cancelOnInterruption: boolean;
 }
 
-export function readToolCall(source: unknown): ToolCallDescriptor | undefined {
-  const toolCallId = readString(source, "toolCallId", "tool_call_id");
+/**
+ * A tool call from a Pipecat function-call frame or call descriptor, or — `fields` given — from a port's own
+ * frame, at the fields its shape showed (see toolCallFieldsOf).
+ */
+export function readToolCall(source: unknown, fields?: ToolCallFields): ToolCallDescriptor | undefined {
+  const [idCamel, idSnake] = fields !== undefined ? [fields.toolCallId, fields.toolCallId] : ["toolCallId", "tool_call_id"];
+  const toolCallId = readString(source, idCamel, idSnake);
   if (toolCallId === undefined) return undefined;
+  const [nameCamel, nameSnake] = fields !== undefined ? [fields.functionName, fields.functionName] : ["functionName", "function_name"];
+  const argumentsField = fields !== undefined ? fields.arguments : "arguments";
   return {
     toolCallId,
-    functionName: readString(source, "functionName", "function_name") ?? "unknown",
-    arguments: readField(source, "arguments", "arguments"),
+    functionName: nonEmpty(readString(source, nameCamel, nameSnake)),
+    arguments: argumentsField !== undefined ? readField(source, argumentsField, argumentsField) : undefined,
     cancelOnInterruption: readBoolean(source, "cancelOnInterruption", "cancel_on_interruption") ?? true,
   };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === "" ? undefined : value;
 }
 
 /**
@@ -93,6 +106,20 @@ export class ToolCalls implements SpanKindTracker {
         if (toolCallId !== undefined) this.cancelled(toolCallId, "cancelled", atMs);
         break;
       }
+      case FrameKind.INFERRED_TOOL_CALL: {
+        // A port's own frame shaped like a tool call is one when it leaves an LLM service.
+        const call = (roleOf(source) & Role.LLM) !== 0 ? readToolCall(frame, toolCallFieldsOf(frame)) : undefined;
+        if (call !== undefined) this.callStarted(source, call, atMs);
+        break;
+      }
+      case FrameKind.INFERRED_TOOL_RESULT: {
+        const fields = toolCallFieldsOf(frame);
+        const call = readToolCall(frame, fields);
+        if (call !== undefined && fields?.result !== undefined) {
+          this.resulted(call.toolCallId, readField(frame, fields.result, fields.result), atMs);
+        }
+        break;
+      }
       case FrameKind.INTERRUPTION:
         this.interrupted(atMs);
         break;
@@ -137,6 +164,8 @@ export class ToolCalls implements SpanKindTracker {
    * started (its FunctionCallInProgressFrame trails the executeFunctionCall call) or finished has its span.
    */
   private requested(toolCallId: string, parent: TracedSpan): void {
+    // A run that asks for a tool may say nothing itself: no output is then no gap in the trace.
+    parent.waive("output");
     if (this.open.has(toolCallId) || this.finished.has(toolCallId) || this.requestedBy.has(toolCallId)) return;
     this.requestedBy.set(toolCallId, parent);
   }
@@ -148,12 +177,14 @@ export class ToolCalls implements SpanKindTracker {
     if (this.finished.has(call.toolCallId)) return undefined;
     const parent = this.requestedBy.get(call.toolCallId) ?? fallbackParent;
     this.requestedBy.delete(call.toolCallId);
-    const span = this.scope.factory.start("tool", SPAN_TOOL_PREFIX + call.functionName, parent, atMs, {
+    const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-      [ATTR_GEN_AI_TOOL_NAME]: call.functionName,
       [ATTR_GEN_AI_TOOL_CALL_ID]: call.toolCallId,
       [ATTR_GEN_AI_TOOL_TYPE]: GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
-    });
+    };
+    if (call.functionName !== undefined) attributes[ATTR_GEN_AI_TOOL_NAME] = call.functionName;
+    const name = call.functionName !== undefined ? SPAN_TOOL_PREFIX + call.functionName : SPAN_TOOL_PREFIX.trimEnd();
+    const span = this.scope.factory.start("tool", name, parent, atMs, attributes);
     span.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, this.scope.factory.content.json(call.arguments));
     this.open.set(call.toolCallId, { span, cancelOnInterruption: call.cancelOnInterruption });
     return span;
@@ -232,6 +263,8 @@ export const toolSpanKind = defineSpanKind<ToolCalls>({
     FrameKind.FUNCTION_CALL_IN_PROGRESS,
     FrameKind.FUNCTION_CALL_RESULT,
     FrameKind.FUNCTION_CALL_CANCEL,
+    FrameKind.INFERRED_TOOL_CALL,
+    FrameKind.INFERRED_TOOL_RESULT,
     FrameKind.INTERRUPTION,
   ],
   serviceCalls: [

@@ -3,9 +3,12 @@ import type { AttributeValue, Attributes, Context, Span, Tracer } from "@opentel
 import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_TYPE } from "@opentelemetry/semantic-conventions";
 import { ATTR_LATE_ERROR_SPAN_KIND } from "@respan/semconv-pipecat";
 import type { ContentPolicy, RecordedError } from "../content.js";
+import type { CoverageReport } from "../coverage.js";
 import type { ErrorReporter } from "../error-reporter.js";
 import type { ConversationMetrics } from "../metrics/conversation-metrics.js";
 import type { PipecatAttributeHook, PipecatSpanKind } from "../types.js";
+
+const NOTHING_WAIVED: readonly string[] = [];
 
 /** Starts the spans of one conversation, all with explicit parents and explicit (wall clock) times. */
 export class SpanFactory {
@@ -21,6 +24,8 @@ export class SpanFactory {
     private readonly common: Attributes,
     /** Records the conversation's metrics from each span's final attributes. */
     private readonly metrics?: ConversationMetrics,
+    /** Told what each span carried when it ends (what the trace could not read). */
+    private readonly coverage?: CoverageReport,
   ) {}
 
   /** The root of the conversation's spans, under the caller's context. */
@@ -63,6 +68,8 @@ export class SpanFactory {
 
   /** @internal called by TracedSpan.end */
   finish(traced: TracedSpan, attributes: Attributes, endMs: number): void {
+    // What the runtime gave, before the hook redacts anything.
+    this.coverage?.spanFinished(traced.kind, traced.startAttributes, attributes, traced.waived);
     if (this.hook !== undefined) {
       try {
         this.hook(traced.span, { kind: traced.kind, attributes });
@@ -105,6 +112,8 @@ export class TracedSpan {
    * the parent of late tool calls) keeps none of its ancestors alive.
    */
   private waitingParent: TracedSpan | undefined;
+  /** Core attributes this span has no reason to carry (an llm run that only asked for tools has no output). */
+  waived: readonly string[] = NOTHING_WAIVED;
 
   constructor(
     private readonly factory: SpanFactory,
@@ -135,6 +144,11 @@ export class TracedSpan {
   /** Sets the attribute only if it has no value yet (first measurement wins). */
   setIfAbsent(key: string, value: AttributeValue | undefined): void {
     if (value !== undefined && this.pending[key] === undefined) this.pending[key] = value;
+  }
+
+  /** A core attribute this span has no reason to carry, for the coverage report (see coverage.ts). */
+  waive(label: string): void {
+    if (!this.waived.includes(label)) this.waived = [...this.waived, label];
   }
 
   get(key: string): AttributeValue | undefined {

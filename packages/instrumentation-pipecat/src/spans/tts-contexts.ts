@@ -14,31 +14,35 @@ import {
   GEN_AI_OUTPUT_TYPE_VALUE_SPEECH,
   SPAN_TTS,
 } from "@respan/semconv-pipecat";
-import { FrameKind, MetricKind, Role } from "../class-names.js";
+import { FrameKind, MetricKind, Role, roleOf } from "../class-names.js";
 import type { ServiceCall } from "../service-calls.js";
-import { isAbortError, readField, readString } from "../utils.js";
-import { addServiceIdentity } from "./service-attributes.js";
+import { isAbortError, readString } from "../utils.js";
+import { addServiceIdentity, serviceVoice } from "./service-attributes.js";
 import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
 import type { TracedSpan } from "./traced-span.js";
+
+/** The words of one audio context from one source, and how many characters they were. */
+interface Spoken {
+  text: string;
+  characters: number;
+}
 
 interface AudioContext {
   span: TracedSpan;
   contextId: string | undefined;
-  text: string;
-  characters: number;
+  /** What the service said it speaks (synthesize() calls, TTSTextFrames): preferred when there is any. */
+  spoken: Spoken;
+  /** Text frames that reached the service: what it was given to speak, for runtimes that say no more. */
+  received: Spoken;
   /** Text came from synthesize() calls, so TTSTextFrames (the same words again) are not added. */
   textFromCalls: boolean;
   /** Characters reported by TTSUsageMetricsData, preferred to counting the text. */
   reportedCharacters: number | undefined;
 }
 
-function voiceOf(service: object): string | undefined {
-  return (
-    readString(service, "voiceId", "voice_id") ??
-    readString(service, "voice", "voice") ??
-    readString(readField(service, "settings", "_settings"), "voice", "voice")
-  );
-}
+const nothingSpoken = (): Spoken => ({ text: "", characters: 0 });
+/** Text received while no audio context is open, kept for the next one (bounded: it is spoken soon or never). */
+const MAX_PENDING_CHARACTERS = 65_536;
 
 /**
  * The `tts` spans of one conversation: one per audio context (TTSStartedFrame..TTSStoppedFrame), opened
@@ -47,6 +51,8 @@ function voiceOf(service: object): string | undefined {
  */
 export class TtsContexts implements SpanKindTracker {
   private readonly open = new Map<object, AudioContext>();
+  /** Text that reached a service before its audio context opened (TTS services start speaking after). */
+  private readonly pending = new Map<object, Spoken>();
 
   constructor(private readonly scope: ConversationScope) {}
 
@@ -92,7 +98,7 @@ export class TtsContexts implements SpanKindTracker {
     if (audio === undefined) return undefined;
     if (spoken) {
       audio.textFromCalls = true;
-      this.addText(audio, text);
+      this.addText(audio.spoken, text);
     }
     return audio.span;
   }
@@ -114,9 +120,31 @@ export class TtsContexts implements SpanKindTracker {
     this.start(service, contextId, atMs);
   }
 
+  /** A TTSTextFrame: the service says it spoke `text`. */
   private text(service: object, text: string): void {
     const audio = this.open.get(service);
-    if (audio !== undefined && !audio.textFromCalls) this.addText(audio, text);
+    if (audio !== undefined && !audio.textFromCalls) this.addText(audio.spoken, text);
+  }
+
+  /**
+   * Every hop of a text frame: one reaching a TTS service is what it is about to speak (kept for its next
+   * audio context if none is open), used when the service says nothing itself.
+   */
+  onEveryHop(_kind: FrameKind, frame: object, destination: object): void {
+    if ((roleOf(destination) & Role.TTS) === 0) return;
+    const text = readString(frame, "text", "text");
+    if (text !== undefined) this.textReceived(destination, text);
+  }
+
+  private textReceived(service: object, text: string): void {
+    const audio = this.open.get(service);
+    if (audio !== undefined) {
+      this.addText(audio.received, text);
+      return;
+    }
+    let pending = this.pending.get(service);
+    if (pending === undefined) this.pending.set(service, (pending = nothingSpoken()));
+    if (pending.characters < MAX_PENDING_CHARACTERS) this.addText(pending, text);
   }
 
   private stopped(service: object, contextId: string | undefined, atMs: number): void {
@@ -150,6 +178,7 @@ export class TtsContexts implements SpanKindTracker {
   }
 
   private interruptAll(atMs: number): void {
+    this.pending.clear();
     for (const [service, audio] of [...this.open]) this.end(service, audio, atMs, true);
   }
 
@@ -159,31 +188,36 @@ export class TtsContexts implements SpanKindTracker {
       [ATTR_GEN_AI_OUTPUT_TYPE]: GEN_AI_OUTPUT_TYPE_VALUE_SPEECH,
     };
     addServiceIdentity(attributes, service, "TTSService");
-    const voice = voiceOf(service);
+    const voice = serviceVoice(service);
     if (voice !== undefined) attributes[ATTR_VOICE_ID] = voice;
     const span = this.scope.factory.start("tts", SPAN_TTS, this.scope.parent, atMs, attributes, SpanKind.CLIENT);
+    const received = this.pending.get(service) ?? nothingSpoken();
+    this.pending.delete(service);
     const audio: AudioContext = {
-      span, contextId, text: "", characters: 0, textFromCalls: false, reportedCharacters: undefined,
+      span, contextId, spoken: nothingSpoken(), received, textFromCalls: false, reportedCharacters: undefined,
     };
     this.open.set(service, audio);
     return audio;
   }
 
-  private addText(audio: AudioContext, text: string): void {
+  private addText(into: Spoken, text: string): void {
     if (text.trim() === "") return;
-    audio.characters += text.length;
-    if (!this.scope.factory.content.capture || audio.text.length > this.scope.factory.content.maxLength) return;
+    into.characters += text.length;
+    if (!this.scope.factory.content.capture || into.text.length > this.scope.factory.content.maxLength) return;
     // Pieces are sentences or words: keep them apart.
-    const separate = audio.text.length > 0 && !/\s$/.test(audio.text) && !/^\s/.test(text);
-    audio.text += separate ? ` ${text}` : text;
+    const separate = into.text.length > 0 && !/\s$/.test(into.text) && !/^\s/.test(text);
+    into.text += separate ? ` ${text}` : text;
   }
 
+  /** Only what was observed is written: no text, no character count, for a context nothing was seen of. */
   private end(service: object, audio: AudioContext, atMs: number, interrupted: boolean): void {
     this.open.delete(service);
     const { span } = audio;
+    const words = audio.spoken.characters > 0 ? audio.spoken : audio.received;
     span.set(ATTR_TTS_CONTEXT_ID, audio.contextId);
-    span.set(ATTR_TEXT, this.scope.factory.content.text(audio.text));
-    span.set(ATTR_METRICS_CHARACTER_COUNT, audio.reportedCharacters ?? audio.characters);
+    if (words.text !== "") span.set(ATTR_TEXT, this.scope.factory.content.text(words.text));
+    else if (interrupted) span.waive("text"); // cut off before any word: nothing was missed
+    span.set(ATTR_METRICS_CHARACTER_COUNT, audio.reportedCharacters ?? (words.characters > 0 ? words.characters : undefined));
     span.set(ATTR_TTS_INTERRUPTED, interrupted);
     span.end(atMs);
   }
@@ -192,6 +226,7 @@ export class TtsContexts implements SpanKindTracker {
 export const ttsSpanKind = defineSpanKind<TtsContexts>({
   name: "tts",
   frames: [FrameKind.TTS_STARTED, FrameKind.TTS_STOPPED, FrameKind.TTS_TEXT, FrameKind.INTERRUPTION],
+  everyHopFrames: [FrameKind.TEXT, FrameKind.LLM_TEXT],
   serviceRole: Role.TTS,
   turnTtfbKey: ATTR_TURN_LATENCY_TTS_TTFB_SECONDS,
   usageMetric: MetricKind.TTS_USAGE,
