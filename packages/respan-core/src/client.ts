@@ -19,6 +19,7 @@ import { installExitHandlers } from "./exit-handlers.js";
 import { createExportPipeline, type ExportPipeline, type ExporterStats } from "./exporters/export-pipeline.js";
 import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
 import { RespanSpanExporter } from "./exporters/respan-exporter.js";
+import { spansFromOtlpJson } from "./exporters/otlp-json-spans.js";
 import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
 import { TraceTreePrinter } from "./exporters/tree-printer.js";
 import { disableInstrumentations, registerInstrumentations } from "./instrumentations.js";
@@ -62,6 +63,8 @@ export class Respan {
 
   private readonly logger: Logger;
   private readonly pipelines: ExportPipeline[] = [];
+  /** The processors behind span creation: where spans received from elsewhere join the client's own. */
+  private exportChain: SpanProcessor | undefined;
   private readonly instrumentations: Instrumentation[] = [];
   private readonly globals: RegisteredGlobals = { tracerProvider: false, contextManager: false, propagator: false };
   private removeExitHandlers: (() => void) | undefined;
@@ -111,14 +114,12 @@ export class Respan {
       ...this.pipelines.map((pipeline) => pipeline.processor),
       ...(printer === undefined ? [] : [printer]),
     ];
+    // Lets an instrumentation withhold a whole trace from export (e.g. an aborted session).
+    this.exportChain = new TraceHoldSpanProcessor(downstream);
     this.tracerProvider = new NodeTracerProvider({
       resource: buildResource(resolved),
-      spanProcessors: [
-        // First, so every later processor and exporter sees the stamped attributes.
-        propagationProcessor,
-        // Lets an instrumentation withhold a whole trace from export (e.g. an aborted session).
-        new TraceHoldSpanProcessor(downstream),
-      ],
+      // Propagation first, so every later processor and exporter sees the stamped attributes.
+      spanProcessors: [propagationProcessor, this.exportChain],
     });
     // Before the instrumentations are enabled, so that what they report through `diag` is shown.
     this.removeDiagBridge = installDiagBridge(this.logger, resolved.logLevel);
@@ -164,6 +165,25 @@ export class Respan {
     if (provider === undefined) return Promise.resolve();
     this.shuttingDown ??= this.shutdownAll(provider);
     return this.shuttingDown;
+  }
+
+  /**
+   * Hands spans received as an OTLP/HTTP JSON request (e.g. a browser's half of a call, posted to your
+   * server) to this client's exporters, beside its own spans: same files, tree, collector. The request is
+   * untrusted input: malformed spans are skipped and counted. Returns how many were accepted and skipped.
+   */
+  receiveOtlpJson(request: unknown): { accepted: number; skipped: number } {
+    const chain = this.exportChain;
+    if (chain === undefined || this.shuttingDown !== undefined) return { accepted: 0, skipped: 0 };
+    const { spans, skipped } = spansFromOtlpJson(request);
+    for (const span of spans) {
+      try {
+        chain.onEnd(span);
+      } catch (error) {
+        this.logger.warnOnce("receive-failed", `exporting received spans failed: ${describeError(error)}`);
+      }
+    }
+    return { accepted: spans.length, skipped };
   }
 
   /** Spans exported, failed and dropped so far, per exporter and in total. */
