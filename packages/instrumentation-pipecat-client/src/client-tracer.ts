@@ -43,6 +43,7 @@ interface OpenTurn {
   span: Span;
   context: Context;
   userSpeech: Span | undefined;
+  userStartedAt: number;
   response: Span | undefined;
   userStoppedAt: number | undefined;
   botSpeech: Span | undefined;
@@ -59,6 +60,8 @@ interface OpenSession {
   connectedAt: number | undefined;
   endReason: string | undefined;
   turns: number;
+  /** How long the server's VAD waits in silence before it says the user stopped (bot-ready's about). */
+  vadStopMillis: number;
 }
 
 export class ClientTracer {
@@ -166,6 +169,7 @@ export class ClientTracer {
       connectedAt: undefined,
       endReason: undefined,
       turns: 0,
+      vadStopMillis: 0,
     };
     return this.session;
   }
@@ -188,7 +192,10 @@ export class ClientTracer {
     session.span.setAttribute(names.ATTR_BOT_READY_SECONDS, (now - session.startedAt) / 1000);
     // A server that puts its wall clock in bot-ready's `about` lets the client estimate the offset between
     // the two clocks, NTP-style: the server read its clock about halfway between client-ready and bot-ready.
-    const serverTime = (data as { about?: { server_time_ms?: unknown } } | undefined)?.about?.server_time_ms;
+    const about = (data as { about?: { server_time_ms?: unknown; vad?: { stop_secs?: unknown } } } | undefined)?.about;
+    const stopSecs = about?.vad?.stop_secs;
+    if (typeof stopSecs === "number" && stopSecs >= 0 && stopSecs <= 10) session.vadStopMillis = stopSecs * 1000;
+    const serverTime = about?.server_time_ms;
     if (typeof serverTime === "number" && Number.isFinite(serverTime) && session.connectedAt !== undefined) {
       const roundTrip = now - session.connectedAt;
       session.span.setAttribute(names.ATTR_CLOCK_RTT_MS, roundTrip);
@@ -229,17 +236,20 @@ export class ClientTracer {
       current.userStoppedAt = undefined;
     }
     current.userSpeech?.end();
+    current.userStartedAt = Date.now();
     current.userSpeech = this.tracer.startSpan(names.SPAN_USER_SPEECH, { kind: SpanKind.INTERNAL }, current.context);
   }
 
   private onUserStoppedSpeaking(): void {
     const turn = this.turn;
     if (turn === undefined) return;
-    turn.userSpeech?.end();
+    // The user really fell silent the VAD's stop wait before this event: both spans use that moment.
+    const stoppedAt = Date.now() - (this.session?.vadStopMillis ?? 0);
+    turn.userSpeech?.end(Math.max(stoppedAt, turn.userStartedAt));
     turn.userSpeech = undefined;
-    turn.userStoppedAt = Date.now();
+    turn.userStoppedAt = stoppedAt;
     turn.response?.end();
-    turn.response = this.tracer.startSpan(names.SPAN_RESPONSE, { kind: SpanKind.INTERNAL }, turn.context);
+    turn.response = this.tracer.startSpan(names.SPAN_RESPONSE, { kind: SpanKind.INTERNAL, startTime: stoppedAt }, turn.context);
   }
 
   private onUserTranscript(data: unknown): void {
@@ -322,6 +332,7 @@ export class ClientTracer {
       span,
       context: trace.setSpan(session.context, span),
       userSpeech: undefined,
+      userStartedAt: 0,
       response: undefined,
       userStoppedAt: undefined,
       botSpeech: undefined,

@@ -150,3 +150,21 @@ test("uninstrument removes every listener", () => {
   tracing.uninstrument();
   assert.equal(client.eventNames().length, 0);
 });
+
+test("with the server's VAD stop wait known, the felt latency counts from when the user really stopped", () => {
+  const { client, byName } = setup();
+  client.emit("transportStateChanged", "connecting");
+  client.emit("connected");
+  client.emit("botReady", { version: "2.1.0", about: { vad: { stop_secs: 0.5 } } });
+  client.emit("userStartedSpeaking");
+  const stoppedEventAt = Date.now();
+  client.emit("userStoppedSpeaking");
+  client.emit("botStartedSpeaking");
+  client.emit("botStoppedSpeaking");
+  client.emit("disconnected");
+  const [response] = byName("response");
+  const latency = response.attributes["pipecat.client.response_latency_seconds"];
+  assert.ok(latency >= 0.5 && latency < 1.5, `latency ${latency} s includes the 0.5 s stop wait`);
+  const startMs = response.startTime[0] * 1000 + response.startTime[1] / 1e6;
+  assert.ok(startMs <= stoppedEventAt - 499, "the response span starts when the user really stopped");
+});
