@@ -1,11 +1,14 @@
 // One call's pipeline: the browser's audio and RTVI messages in, speech services and an LLM, the bot's
-// audio and RTVI events out. Offline (scripted STT and LLM, tone TTS) unless OpenAI settings are given.
+// audio and RTVI events out. Offline (scripted STT and LLM, tone TTS) unless OpenAI settings are given,
+// then OpenAI's transcription, chat and speech models.
 import {
   LLMContext,
   LLMContextAggregatorPair,
   type LLMService,
   LLMRunFrame,
   OpenAILLMService,
+  OpenAISTTService,
+  OpenAITTSService,
   Pipeline,
   PipelineTask,
   RTVIObserver,
@@ -94,9 +97,10 @@ function offlineServices(): { stt: FrameProcessor; llm: LLMService; tts: FramePr
 }
 
 function openaiServices(settings: OpenAISettings): { stt: FrameProcessor; llm: LLMService; tts: FrameProcessor } {
+  const connection = { apiKey: settings.apiKey, baseURL: settings.baseURL };
   return {
-    stt: new ScriptedSTTService({ script: OFFLINE_USER_SCRIPT, repeat: true }),
-    llm: new OpenAILLMService({ apiKey: settings.apiKey, baseURL: settings.baseURL, model: settings.model, settings: { maxTokens: 200 } }),
-    tts: new ToneTTSService({ chunkMs: 40 }),
+    stt: new OpenAISTTService({ ...connection, language: "en-US" }),
+    llm: new OpenAILLMService({ ...connection, model: settings.model, settings: { maxTokens: 200 } }),
+    tts: new OpenAITTSService({ ...connection, voiceId: "alloy" }),
   };
 }

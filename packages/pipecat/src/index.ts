@@ -99,7 +99,11 @@ export { STTService, type STTServiceOptions } from "./services/stt-service.js";
 export { TTSService, type TTSServiceOptions } from "./services/tts-service.js";
 
 export type { EventHandler } from "./utils/base-object.js";
+export type { OpenAIClientOptions } from "./services/openai-client.js";
 export { OpenAILLMService, type OpenAILLMServiceOptions } from "./services/openai-llm-service.js";
+export { OpenAISTTService, type OpenAISTTServiceOptions } from "./services/openai-stt-service.js";
+export { OpenAITTSService, type OpenAITTSServiceOptions } from "./services/openai-tts-service.js";
+export { SegmentedSTTService, type SegmentedSTTServiceOptions } from "./services/segmented-stt-service.js";
 export {
   ScriptedLLMService,
   type ScriptedLLMServiceOptions,
@@ -121,6 +125,7 @@ export { SimulatedOutputTransport } from "./transports/simulated-output.js";
 export { BaseInputTransport } from "./transports/base-input.js";
 export { type AudioPlaybackSettings, BaseOutputTransport } from "./transports/base-output.js";
 
+export { pcm16ToWav } from "./utils/wav.js";
 export { EnergyVADAnalyzer, loudnessLevel, type VADParams, type VADState } from "./audio/vad-analyzer.js";
 export {
   decodeWireFrame,
