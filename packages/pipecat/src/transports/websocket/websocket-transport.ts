@@ -36,7 +36,7 @@ export interface WebSocketConnectionInfo {
   remoteAddress?: string;
 }
 
-/** The query string parameters of a request target. */
+/** What a WebSocket upgrade request says about its connection (the query string parsed). */
 export function connectionInfo(url: string, headers: IncomingHttpHeaders, remoteAddress?: string): WebSocketConnectionInfo {
   const parsed = new URL(url, "http://localhost");
   return { url, path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), headers, remoteAddress };
