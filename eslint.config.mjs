@@ -14,6 +14,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ["examples/web-voice-agent/page/**"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ["**/*.cjs"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
