@@ -15,7 +15,8 @@ export default tseslint.config(
   },
   {
     files: ["examples/web-voice-agent/page/**"],
-    languageOptions: { globals: { ...globals.browser } },
+    // __CAPTURE_CONTENT__ is set when the demo server bundles the page.
+    languageOptions: { globals: { ...globals.browser, __CAPTURE_CONTENT__: "readonly" } },
   },
   {
     files: ["**/*.cjs"],

@@ -39,7 +39,8 @@ describe("pnpm demo:web with OpenAI", { timeout: 60_000 }, () => {
       env: { PORT: "0", OPENAI_API_KEY: "sk-e2e-not-a-real-key", OPENAI_BASE_URL: openai.baseURL, RESPAN_TRACES_DIR: workDir },
     });
     const url = (await server.waitForOutput(/\(OpenAI\) at http:\/\/(127\.0\.0\.1:\d+)/, 20_000))[1];
-    client = await connectClient(`ws://${url}/ws`);
+    // A malformed traceparent (a client's bug) must not cost the server its trace.
+    client = await connectClient(`ws://${url}/ws?traceparent=00-not-a-trace-id-01`);
     await client.ready();
     await client.waitFor(() => client.ofType("bot-stopped-speaking").length === 1, "the greeting", 20_000);
     // One utterance with Pipecat's default VAD timings: speech, then more than 0.8 s of silence.
@@ -82,6 +83,8 @@ describe("pnpm demo:web with OpenAI", { timeout: 60_000 }, () => {
   test("the call's trace has the conversation, its two turns and stt/llm/tts spans", () => {
     const trace = indexTrace(flattenTraceRequest(JSON.parse(readFileSync(traceFile, "utf8"))));
     assert.equal(trace.named("conversation").length, 1);
+    const [workflow] = trace.named("voice_session.workflow");
+    assert.ok(workflow && !workflow.parentSpanId, "a malformed traceparent is ignored: the call is its own root");
     assert.equal(trace.named("turn").length, 2);
     for (const name of ["stt", "llm", "tts"]) assert.ok(trace.named(name).length > 0, `${name} spans`);
   });

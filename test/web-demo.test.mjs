@@ -1,8 +1,10 @@
 // The browser end to end of `pnpm demo:web`: headless Chromium with a fake microphone playing a spoken
 // WAV (made here with espeak-ng) opens the demo page — Pipecat's unmodified @pipecat-ai/client-js and
 // @pipecat-ai/websocket-transport from npm — presses Connect and talks to the pipecat-ts bot. Checks the
-// client's side (connect() resolving on bot-ready, its callbacks, bot audio arriving) and the server's
-// trace of that call (its conversation, one turn per utterance, stt/llm/tts spans).
+// client's side (connect() resolving on bot-ready, its callbacks, bot audio arriving), the server's trace
+// of that call (its conversation, one turn per utterance, stt/llm/tts spans), and the page's own client
+// spans (@respan/instrumentation-pipecat-client) joined to it: one trace from the browser's session down
+// to the LLM call, with the latency the user felt beside the server's.
 // Needs /usr/bin/chromium and espeak-ng + sox (.ci/run installs them); without them the test is skipped,
 // except under CI=true, where it fails.
 // Functions passed to page.evaluate / waitForFunction / addInitScript run in the page, where `window` is defined.
@@ -68,22 +70,26 @@ const COUNT_AUDIO_FRAMES = () => {
   };
 };
 
-describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missing ${missing.join(", ")}` : false, timeout: 90_000 }, () => {
-  let workDir;
-  let server;
+/** The trace file's spans once the browser's half has arrived too (the page sends it as the call ends). */
+async function readJoinedTrace(traceFile) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const spans = flattenTraceRequest(JSON.parse(readFileSync(traceFile, "utf8")));
+    if (spans.some((span) => span.name === "client_session") || Date.now() > deadline) return spans;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * One browser call against a fresh demo server: Connect, `utterances` spoken turns, Disconnect. Returns
+ * what the page saw and the call's trace (both halves).
+ */
+async function browserCall(workDir, { utterances, env = {} }) {
+  const wav = makeMicrophoneWav(workDir);
+  const server = await startNode([DEMO], { env: { PORT: "0", RESPAN_TRACES_DIR: path.join(workDir, "traces"), ...env } });
   let browser;
-  let events;
-  let audioFrames;
-  let blocked;
-  let screenshot;
-  let traceFile;
-
-  before(async () => {
-    workDir = mkdtempSync(path.join(tmpdir(), "web-demo-"));
-    const wav = makeMicrophoneWav(workDir);
-    server = await startNode([DEMO], { env: { PORT: "0", RESPAN_TRACES_DIR: path.join(workDir, "traces") } });
+  try {
     const url = (await server.waitForOutput(/ at (http:\/\/127\.0\.0\.1:\d+)/, 20_000))[1];
-
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -102,7 +108,7 @@ describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missin
     });
     const context = await browser.newContext({ viewport: { width: 900, height: 620 } });
     // Nothing but loopback: a CDN dependency must fail loudly here, not hang.
-    blocked = [];
+    const blocked = [];
     await context.route("**/*", (route) => {
       const { hostname } = new URL(route.request().url());
       if (hostname === "127.0.0.1" || hostname === "localhost") return route.continue();
@@ -110,10 +116,13 @@ describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missin
       return route.abort();
     });
     const page = await context.newPage();
+    const consoleErrors = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") consoleErrors.push(message.text());
+    });
     await page.addInitScript(COUNT_AUDIO_FRAMES);
     await page.goto(url);
     await page.click("#connect"); // a real user gesture, so the page may play audio
-    const finals = (list) => list.filter((e) => e.name === "userTranscript" && e.data.final);
     await page.waitForFunction(
       (n) => {
         const list = window.demoEvents;
@@ -121,20 +130,37 @@ describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missin
         const count = list.filter((e) => e.name === "userTranscript" && e.data.final).length;
         return count >= n && list.slice(lastFinal).some((e) => e.name === "botStoppedSpeaking");
       },
-      UTTERANCES,
+      utterances,
       { timeout: 50_000, polling: 200 },
     );
-    screenshot = await page.screenshot();
-    events = await page.evaluate(() => window.demoEvents);
-    audioFrames = await page.evaluate(() => window.botAudioFrames);
-    assert.ok(finals(events).length >= UTTERANCES);
+    const screenshot = await page.screenshot();
+    const events = await page.evaluate(() => window.demoEvents);
+    const audioFrames = await page.evaluate(() => window.botAudioFrames);
     await page.click("#disconnect");
-    traceFile = (await server.waitForOutput(/Trace file written to (.+\.json)/, 20_000))[1];
+    const traceFile = (await server.waitForOutput(/Trace file written to (.+\.json)/, 20_000))[1];
+    const spans = await readJoinedTrace(traceFile);
+    return { events, audioFrames, screenshot, blocked, consoleErrors, spans, url };
+  } finally {
+    await browser?.close();
+    await server.stop();
+  }
+}
+
+describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missing ${missing.join(", ")}` : false, timeout: 120_000 }, () => {
+  let workDir;
+  let events;
+  let audioFrames;
+  let blocked;
+  let screenshot;
+  let spans;
+
+  before(async () => {
+    workDir = mkdtempSync(path.join(tmpdir(), "web-demo-"));
+    ({ events, audioFrames, blocked, screenshot, spans } = await browserCall(workDir, { utterances: UTTERANCES }));
+    assert.ok(events.filter((e) => e.name === "userTranscript" && e.data.final).length >= UTTERANCES);
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  after(() => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -142,7 +168,9 @@ describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missin
     const resolved = events.find((e) => e.name === "connectResolved");
     assert.ok(resolved, `connect() resolved; events: ${events.map((e) => e.name).join(", ")}`);
     assert.equal(resolved.data.version, "2.1.0");
-    assert.deepEqual(resolved.data.about, { library: "pipecat-ts" });
+    assert.equal(resolved.data.about.library, "pipecat-ts");
+    assert.equal(typeof resolved.data.about.server_time_ms, "number", "the server's clock, for the client's clock offset");
+    assert.equal(resolved.data.about.vad.stop_secs, 0.8, "the VAD's stop wait (Pipecat's default)");
     assert.ok(events.findIndex((e) => e.name === "botReady") <= events.findIndex((e) => e.name === "connectResolved"));
     assert.equal(events.filter((e) => e.name === "connectFailed" || e.name === "error").length, 0, "no errors");
     assert.deepEqual(blocked, [], "the page needs nothing beyond the demo server");
@@ -194,7 +222,6 @@ describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missin
   });
 
   test("the server's trace of the call: one conversation, a turn per utterance, stt/llm/tts spans", () => {
-    const spans = flattenTraceRequest(JSON.parse(readFileSync(traceFile, "utf8")));
     const trace = indexTrace(spans);
     const [conversation, ...others] = trace.named("conversation");
     assert.ok(conversation, `a conversation span among ${[...new Set(spans.map((s) => s.name))].join(", ")}`);
@@ -212,5 +239,89 @@ describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missin
     const userTurns = turns.filter((turn) => trace.childrenOf(turn).some((child) => child.name === "stt"));
     assert.equal(userTurns.length, utterances, "each utterance's turn has its stt span");
     assert.ok(trace.named("execute_tool get_weather").length > 0, "the weather tool call");
+  });
+
+  test("one trace holds the browser's session and the server's conversation beneath it", () => {
+    const trace = indexTrace(spans);
+    assert.equal(new Set(spans.map((span) => span.traceId)).size, 1, "one trace id");
+    const [session, ...otherSessions] = trace.named("client_session");
+    assert.ok(session, `a client_session among ${[...new Set(spans.map((s) => s.name))].join(", ")}`);
+    assert.equal(otherSessions.length, 0);
+    assert.ok(!session.parentSpanId, "the browser's session is the root");
+    assert.equal(session.resource["service.name"], "web-voice-agent-browser");
+    assert.equal(session.attributes["pipecat.client.transport"], "websocket");
+    const [conversation] = trace.named("conversation");
+    assert.equal(trace.ancestorNamed(conversation, "client_session")?.spanId, session.spanId, "conversation descends from the session");
+    const clientTurns = trace.named("client_turn");
+    const utterances = events.filter((e) => e.name === "userTranscript" && e.data.final).length;
+    assert.ok(clientTurns.length >= 1 + utterances, "the greeting and one client turn per utterance");
+    for (const turn of clientTurns) assert.equal(turn.parentSpanId, session.spanId);
+    for (const name of ["user_speech", "response", "bot_speech"]) {
+      assert.ok(trace.named(name).length >= utterances, `${name} spans`);
+      for (const span of trace.named(name)) assert.equal(trace.parentOf(span)?.name, "client_turn");
+    }
+    assert.equal(typeof session.attributes["pipecat.client.connect_seconds"], "number");
+    assert.equal(typeof session.attributes["pipecat.client.clock_offset_ms"], "number", "clock offset from the handshake");
+    assert.equal(session.attributes["pipecat.client.end_reason"], "disconnected");
+  });
+
+  test("the latency the user felt is at least the server's own user-bot latency, turn by turn", () => {
+    const { server, client } = userTurnLatencies(indexTrace(spans));
+    assert.ok(server.length >= UTTERANCES && client.length === server.length, `server ${server}, client ${client}`);
+    // Both count from the moment the user really stopped speaking (the VAD's stop wait back-dated); the
+    // client's end point is later (the message crossing the network). Clocks read in whole milliseconds.
+    for (let i = 0; i < server.length; i++) {
+      assert.ok(client[i] >= server[i] - 0.002, `turn ${i + 1}: client ${client[i]} s >= server ${server[i]} s`);
+    }
+  });
+
+  test("the server's measurements appear on the client's spans", () => {
+    const trace = indexTrace(spans);
+    const responses = trace.named("response");
+    assert.ok(responses.some((span) => typeof span.attributes["pipecat.client.server_ttfb_seconds.llm"] === "number"), "LLM TTFB on a response span");
+  });
+
+  test("with content capture on (the default), client turns carry what was said", () => {
+    const trace = indexTrace(spans);
+    const transcripts = trace.named("client_turn").map((turn) => turn.attributes["pipecat.client.user_transcript"]).filter(Boolean);
+    assert.ok(transcripts.includes("Hi Ada. What can you help me with?"), `transcripts: ${transcripts}`);
+    assert.ok(trace.named("bot_speech").some((span) => /Ada/.test(span.attributes["pipecat.client.bot_text"] ?? "")));
+  });
+});
+
+/** The client-side figures of one call, matched to the server's turns in order. */
+function userTurnLatencies(trace) {
+  const server = trace
+    .named("turn")
+    .filter((turn) => trace.childrenOf(turn).some((child) => child.name === "stt"))
+    .sort((a, b) => a.attributes["turn.number"] - b.attributes["turn.number"])
+    .map((turn) => turn.attributes["turn.user_bot_latency_seconds"]);
+  const client = trace
+    .named("client_turn")
+    .filter((turn) => trace.childrenOf(turn).some((child) => child.name === "response"))
+    .sort((a, b) => a.attributes["pipecat.client.turn.number"] - b.attributes["pipecat.client.turn.number"])
+    .map((turn) => turn.attributes["pipecat.client.response_latency_seconds"]);
+  return { server, client };
+}
+
+describe("client-side tracing with content capture off", { skip: missing.length > 0 ? `missing ${missing.join(", ")}` : false, timeout: 120_000 }, () => {
+  let workDir;
+  let quietCall;
+
+  before(async () => {
+    workDir = mkdtempSync(path.join(tmpdir(), "web-demo-quiet-"));
+    quietCall = await browserCall(workDir, { utterances: 1, env: { RESPAN_TRACE_CONTENT: "false" } });
+  });
+
+  after(() => {
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test("with content capture off, no client span carries a transcript or bot text", () => {
+    const clientSpans = quietCall.spans.filter((span) => span.scope.name === "@respan/instrumentation-pipecat-client");
+    assert.ok(clientSpans.length > 3, "the client half arrived");
+    const text = JSON.stringify(clientSpans.map((span) => [span.attributes, span.events]));
+    assert.ok(!/What can you help me with|Hello, I'm Ada/.test(text), "no content on client spans");
+    assert.deepEqual(quietCall.consoleErrors, [], "no console errors");
   });
 });

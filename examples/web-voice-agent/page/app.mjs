@@ -3,6 +3,8 @@
 // `window.demoEvents` (what the end-to-end test reads).
 import { PipecatClient } from "@pipecat-ai/client-js";
 import { WavMediaManager, WebSocketTransport } from "@pipecat-ai/websocket-transport";
+import { instrumentPipecatClient } from "@respan/instrumentation-pipecat-client";
+import { createBrowserTracerProvider } from "@respan/instrumentation-pipecat-client/web";
 
 const $ = (id) => document.getElementById(id);
 const events = [];
@@ -116,6 +118,13 @@ const client = new PipecatClient({
   },
 });
 
+// The client half of each call: its spans go to the demo server, which adds them to the call's trace.
+// Content capture follows the server's switch (set when the page is bundled).
+const tracerProvider = createBrowserTracerProvider({ url: "/v1/traces", serviceName: "web-voice-agent-browser" });
+const tracing = instrumentPipecatClient(client, { tracerProvider, transportName: "websocket", captureContent: __CAPTURE_CONTENT__ });
+window.demoTracing = tracing;
+addEventListener("pagehide", () => tracing.endSession("page_closed"));
+
 $("connect").addEventListener("click", async () => {
   $("connect").disabled = true;
   $("disconnect").disabled = false;
@@ -123,7 +132,8 @@ $("connect").addEventListener("click", async () => {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   try {
     // Resolves when the server answers client-ready with bot-ready.
-    const about = await client.connect({ wsUrl: `${scheme}://${location.host}/ws` });
+    // The session's traceparent rides the URL, so the server's conversation joins the browser's trace.
+    const about = await client.connect(tracing.withTraceContext({ wsUrl: `${scheme}://${location.host}/ws` }));
     record("connectResolved", about);
   } catch (error) {
     record("connectFailed", String(error));

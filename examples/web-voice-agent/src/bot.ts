@@ -66,7 +66,15 @@ function offlineReply(context: LLMContext): string | (typeof OFFLINE_REPLIES)[nu
 }
 
 export function createWebBot(transport: WebSocketTransport, options: { callId: string; openai?: OpenAISettings }): WebBot {
-  const rtvi = new RTVIProcessor({ botAbout: { library: "pipecat-ts" } });
+  // bot-ready's about tells a traced client the server's clock (for the clock offset) and how long the VAD
+  // waits in silence before it says the user stopped (so both sides measure latency from the same moment).
+  const rtvi = new RTVIProcessor({
+    botAbout: () => ({
+      library: "pipecat-ts",
+      server_time_ms: Date.now(),
+      ...(transport.vadParams ? { vad: { stop_secs: transport.vadParams.stopSecs } } : {}),
+    }),
+  });
   const context = new LLMContext({ messages: [{ role: "system", content: SYSTEM_PROMPT }], tools: [WEATHER_TOOL] });
   const aggregators = new LLMContextAggregatorPair(context);
   const { stt, llm, tts } = options.openai ? openaiServices(options.openai) : offlineServices();
@@ -80,12 +88,24 @@ export function createWebBot(transport: WebSocketTransport, options: { callId: s
     conversationId: options.callId,
     observers: [new RTVIObserver(rtvi)],
     params: { enableMetrics: true, enableUsageMetrics: true, allowInterruptions: true },
-    // What the client's URL carried (e.g. a token or trace context), for whoever reads the StartFrame.
-    startMetadata: { connection: { path: transport.connection.path, query: transport.connection.query } },
+    // What the client's URL carried, for whoever reads the StartFrame; its W3C trace context (when the
+    // client sent one) at the top, where a tracer reads a call's remote parent.
+    startMetadata: {
+      connection: { path: transport.connection.path, query: transport.connection.query },
+      ...traceContextOf(transport.connection.query),
+    },
   });
   // The bot greets once the client is ready to play audio.
   rtvi.on("onClientReady", () => task.queueFrame(new LLMRunFrame()));
   return { task, rtvi, context };
+}
+
+/** The W3C trace context fields of the connection's query string, when present. */
+function traceContextOf(query: Record<string, string>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (query.traceparent) fields.traceparent = query.traceparent;
+  if (query.tracestate) fields.tracestate = query.tracestate;
+  return fields;
 }
 
 function offlineServices(): { stt: FrameProcessor; llm: LLMService; tts: FrameProcessor } {

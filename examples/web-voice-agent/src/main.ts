@@ -5,11 +5,12 @@
 // for another endpoint). PORT (default 8765) and HOST (default 127.0.0.1) choose where it listens.
 import { respan } from "./tracing"; // first: enables the instrumentation before pipecat-ts loads
 import path from "node:path";
-import { trace } from "@opentelemetry/api";
+import { context, propagation, trace } from "@opentelemetry/api";
 import { propagateAttributes, withWorkflow } from "@respan/core";
 import { PipelineRunner, type WebSocketTransport } from "pipecat-ts";
 import { createWebBot, type OpenAISettings } from "./bot";
 import { bundlePage } from "./page-bundle";
+import { otlpTracesRoute } from "./browser-traces";
 import { startWebDemoServer, staticRoute } from "./web-server";
 
 const openai: OpenAISettings | undefined = process.env.OPENAI_API_KEY
@@ -23,12 +24,16 @@ async function runCall(transport: WebSocketTransport): Promise<void> {
   callCount += 1;
   const callId = `call-${new Date().toISOString().replace(/[:.]/g, "-")}-${callCount}`;
   console.log(`Call ${callId} connected.`);
-  const traceId = await propagateAttributes({ customerIdentifier: "web-demo-user", threadIdentifier: callId }, () =>
-    withWorkflow({ name: "voice_session" }, async () => {
-      const bot = createWebBot(transport, { callId, openai });
-      await new PipelineRunner().run(bot.task);
-      return trace.getActiveSpan()?.spanContext().traceId;
-    }),
+  // A traced browser sends its session's traceparent in the wsUrl query: the call continues that trace.
+  const browserContext = propagation.extract(context.active(), transport.connection.query);
+  const traceId = await context.with(browserContext, () =>
+    propagateAttributes({ customerIdentifier: "web-demo-user", threadIdentifier: callId }, () =>
+      withWorkflow({ name: "voice_session" }, async () => {
+        const bot = createWebBot(transport, { callId, openai });
+        await new PipelineRunner().run(bot.task);
+        return trace.getActiveSpan()?.spanContext().traceId;
+      }),
+    ),
   );
   await respan.flush();
   console.log(`Call ${callId} finished.`);
@@ -38,13 +43,15 @@ async function runCall(transport: WebSocketTransport): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const page = await bundlePage();
+  const page = await bundlePage({ captureContent: respan.traceContent });
   const server = await startWebDemoServer({
     port: Number(process.env.PORT ?? 8765),
     host: process.env.HOST || "127.0.0.1",
     routes: {
       "GET /": staticRoute("text/html; charset=utf-8", page.html),
       "GET /app.js": staticRoute("text/javascript; charset=utf-8", page.script),
+      // The page's own spans (the client half of each call) join the server's in the same trace.
+      "POST /v1/traces": otlpTracesRoute((request) => respan.receiveOtlpJson(request)),
     },
     onCall: runCall,
   });

@@ -11,7 +11,12 @@ export interface DemoPage {
   script: string;
 }
 
-export async function bundlePage(): Promise<DemoPage> {
+export interface PageSettings {
+  /** Whether the page's client spans may carry transcripts and bot text (the server's content switch). */
+  captureContent: boolean;
+}
+
+export async function bundlePage(settings: PageSettings): Promise<DemoPage> {
   const result = await build({
     entryPoints: [path.join(PAGE_DIR, "app.mjs")],
     bundle: true,
@@ -19,7 +24,7 @@ export async function bundlePage(): Promise<DemoPage> {
     format: "iife",
     platform: "browser",
     target: "es2020",
-    define: { "process.env.NODE_ENV": '"production"' },
+    define: { "process.env.NODE_ENV": '"production"', __CAPTURE_CONTENT__: JSON.stringify(settings.captureContent) },
     logLevel: "silent",
   });
   return { html: readFileSync(path.join(PAGE_DIR, "index.html"), "utf8"), script: result.outputFiles[0]!.text };

@@ -155,7 +155,7 @@ export class ClientTracer {
   private ensureSession(): OpenSession {
     if (this.session !== undefined) return this.session;
     const attributes: Attributes = { ...this.options.sessionAttributes };
-    const transport = transportName(this.client.transport);
+    const transport = this.options.transportName ?? transportName(this.client.transport);
     if (transport !== undefined) attributes[names.ATTR_TRANSPORT] = transport;
     const span = this.tracer.startSpan(
       names.SPAN_CLIENT_SESSION,
@@ -383,9 +383,10 @@ export class ClientTracer {
   }
 }
 
+/** The transport's class name, when it reads as one (bundlers mangle names into things like "$7f42e$export$de21"). */
 function transportName(transport: unknown): string | undefined {
   const name = (transport as { constructor?: { name?: unknown } } | undefined)?.constructor?.name;
-  return typeof name === "string" && name !== "" && name !== "Object" ? name : undefined;
+  return typeof name === "string" && /^[A-Z][A-Za-z0-9]*Transport$/.test(name) ? name : undefined;
 }
 
 function safeJson(value: unknown): string {

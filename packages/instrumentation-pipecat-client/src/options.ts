@@ -11,6 +11,11 @@ export interface PipecatClientTracingOptions {
   captureContent?: boolean;
   /** Longest recorded text, in characters; longer texts are cut. Default 4,096. */
   maxContentLength?: number;
+  /**
+   * The transport's name on the session span (e.g. "websocket", "daily"). Default: the transport's class
+   * name when the bundle kept it readable (published client bundles mangle it).
+   */
+  transportName?: string;
   /** Extra attributes of the session span (e.g. your app's release). */
   sessionAttributes?: Attributes;
   /**
@@ -26,6 +31,7 @@ export interface ResolvedOptions {
   tracerProvider: TracerProvider | undefined;
   captureContent: boolean;
   maxContentLength: number;
+  transportName: string | undefined;
   sessionAttributes: Attributes;
   flushOnSessionEnd: boolean;
   flushTimeoutMillis: number;
@@ -38,6 +44,7 @@ const KNOWN: Record<keyof PipecatClientTracingOptions, (value: unknown) => boole
   tracerProvider: (v) => typeof v === "object" && v !== null && typeof (v as TracerProvider).getTracer === "function",
   captureContent: (v) => typeof v === "boolean",
   maxContentLength: (v) => Number.isInteger(v) && (v as number) > 0,
+  transportName: (v) => typeof v === "string" && v !== "",
   sessionAttributes: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
   flushOnSessionEnd: (v) => typeof v === "boolean",
   flushTimeoutMillis: (v) => Number.isInteger(v) && (v as number) >= 0,
@@ -47,6 +54,7 @@ const EXPECTED: Record<keyof PipecatClientTracingOptions, string> = {
   tracerProvider: "a TracerProvider",
   captureContent: "true or false",
   maxContentLength: "a positive integer",
+  transportName: "a non-empty string",
   sessionAttributes: "an object of attributes",
   flushOnSessionEnd: "true or false",
   flushTimeoutMillis: "a non-negative integer",
@@ -73,6 +81,7 @@ export function resolveOptions(options: PipecatClientTracingOptions = {}): Resol
     tracerProvider: options.tracerProvider,
     captureContent: options.captureContent ?? false,
     maxContentLength: options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
+    transportName: options.transportName,
     sessionAttributes: options.sessionAttributes ?? {},
     flushOnSessionEnd: options.flushOnSessionEnd ?? true,
     flushTimeoutMillis: options.flushTimeoutMillis ?? DEFAULT_FLUSH_TIMEOUT_MILLIS,

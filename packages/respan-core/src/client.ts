@@ -58,6 +58,8 @@ export class Respan {
   readonly enabled: boolean;
   /** Absolute directory of the OTLP JSON trace files, when that exporter is on. */
   readonly tracesDir: string | undefined;
+  /** Whether spans may carry content (prompts, transcripts): option `traceContent` / RESPAN_TRACE_CONTENT. */
+  readonly traceContent: boolean;
   /** The client's tracer provider (undefined when disabled). */
   readonly tracerProvider: NodeTracerProvider | undefined;
 
@@ -80,6 +82,7 @@ export class Respan {
     const resolved = resolveOptions(options);
     this.logger = new Logger(resolved.logLevel, [resolved.apiKey]);
     this.enabled = resolved.enabled;
+    this.traceContent = resolved.traceContent;
     this.tracesDir = resolved.enabled ? resolved.tracesDir : undefined;
 
     const existing = holder[CLIENT_KEY];

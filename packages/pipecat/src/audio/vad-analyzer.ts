@@ -12,6 +12,17 @@ export interface VADParams {
   minVolume?: number;
 }
 
+/** The parameters with Pipecat's defaults filled in; throws on an invalid one. */
+export function resolveVADParams(params?: VADParams): Required<VADParams> {
+  const p = optionsObject("EnergyVADAnalyzer", params);
+  return {
+    confidence: unitInterval("confidence", p.confidence ?? 0.7),
+    startSecs: nonNegativeNumber("EnergyVADAnalyzer", "startSecs", p.startSecs ?? 0.2),
+    stopSecs: nonNegativeNumber("EnergyVADAnalyzer", "stopSecs", p.stopSecs ?? 0.8),
+    minVolume: unitInterval("minVolume", p.minVolume ?? 0.6),
+  };
+}
+
 /** Pipecat's VAD states: the user is quiet, may be starting, is speaking, or may be stopping. */
 export type VADState = "quiet" | "starting" | "speaking" | "stopping";
 
@@ -53,14 +64,8 @@ export class EnergyVADAnalyzer {
   #volume = 0;
 
   constructor(sampleRate: number, params?: VADParams) {
-    const p = optionsObject("EnergyVADAnalyzer", params);
     this.sampleRate = positiveNumber("EnergyVADAnalyzer", "sampleRate", sampleRate);
-    this.params = {
-      confidence: unitInterval("confidence", p.confidence ?? 0.7),
-      startSecs: nonNegativeNumber("EnergyVADAnalyzer", "startSecs", p.startSecs ?? 0.2),
-      stopSecs: nonNegativeNumber("EnergyVADAnalyzer", "stopSecs", p.stopSecs ?? 0.8),
-      minVolume: unitInterval("minVolume", p.minVolume ?? 0.6),
-    };
+    this.params = resolveVADParams(params);
     const windowSamples = Math.max(1, Math.round(sampleRate * WINDOW_SECS));
     this.#windowBytes = windowSamples * 2;
     const windowSecs = windowSamples / sampleRate;

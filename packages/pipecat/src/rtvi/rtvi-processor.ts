@@ -8,8 +8,11 @@ import { errorMessage } from "../utils/base-object.js";
 import { majorVersion, parseRTVIMessage, RTVI_PROTOCOL_VERSION, type RTVIMessage, RTVIMessageError, rtviMessage } from "./rtvi-messages.js";
 
 export interface RTVIProcessorOptions extends FrameProcessorOptions {
-  /** Sent to the client as `bot-ready`'s `about` (and so returned by the client's `connect()`). */
-  botAbout?: Record<string, unknown>;
+  /**
+   * Sent to the client as `bot-ready`'s `about` (and so returned by the client's `connect()`); a function
+   * is called when bot-ready is sent (e.g. to include the server's clock at that moment).
+   */
+  botAbout?: Record<string, unknown> | (() => Record<string, unknown>);
 }
 
 /** What a client said in `client-ready`. */
@@ -40,7 +43,7 @@ const SUPPORTED_MAJOR_VERSIONS = new Set([1, 2]);
  * Events: onClientReady(rtvi, RTVIClientReady), onClientMessage(rtvi, RTVIClientMessage).
  */
 export class RTVIProcessor extends FrameProcessor {
-  readonly botAbout?: Record<string, unknown>;
+  readonly botAbout?: Record<string, unknown> | (() => Record<string, unknown>);
   #clientReady?: RTVIClientReady;
 
   constructor(options: RTVIProcessorOptions = {}) {
@@ -119,7 +122,7 @@ export class RTVIProcessor extends FrameProcessor {
     const about = data.about !== null && typeof data.about === "object" ? (data.about as Record<string, unknown>) : undefined;
     this.#clientReady = { id: message.id, version: data.version as string, about };
     const ready: Record<string, unknown> = { version: RTVI_PROTOCOL_VERSION };
-    if (this.botAbout !== undefined) ready.about = this.botAbout;
+    if (this.botAbout !== undefined) ready.about = typeof this.botAbout === "function" ? this.botAbout() : this.botAbout;
     await this.pushTransportMessage(rtviMessage("bot-ready", ready, message.id));
     await this.emit("onClientReady", this.#clientReady);
   }

@@ -121,13 +121,16 @@ export class TraceTreePrinter implements SpanProcessor {
     this.scheduleRender();
   }
 
-  /** Prints the traces whose root span has ended (including those waiting for a remote half). */
+  /**
+   * Prints the traces whose root span has ended. One waiting for its remote half keeps waiting (its grace
+   * period is short): a flush right after a call must not split that call's tree in two.
+   */
   forceFlush(): Promise<void> {
-    for (const [traceId, trace] of [...this.collecting]) if (trace.graceTimer !== undefined) this.finish(traceId, trace);
     this.renderReady();
     return Promise.resolve();
   }
 
+  /** Prints every trace whose root has ended, including those still waiting for a remote half. */
   shutdown(): Promise<void> {
     for (const [traceId, trace] of [...this.collecting]) if (trace.graceTimer !== undefined) this.finish(traceId, trace);
     this.renderReady();

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { WebSocket } from "ws";
-import type { VADParams } from "../../audio/vad-analyzer.js";
+import { resolveVADParams, type VADParams } from "../../audio/vad-analyzer.js";
 import type { OutputAudioRawFrame } from "../../frames/audio.js";
 import { encodeWireFrame, ProtobufFrameSerializer } from "../../serializers/protobuf-frame-serializer.js";
 import { BaseObject } from "../../utils/base-object.js";
@@ -55,6 +55,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
  */
 export class WebSocketTransport extends BaseObject {
   readonly connection: WebSocketConnectionInfo;
+  /** The voice-activity detector's parameters (Pipecat's defaults filled in), or undefined with no VAD. */
+  readonly vadParams: Required<VADParams> | undefined;
   readonly #socket: WebSocket;
   readonly #maxBufferedBytes: number;
   readonly #input: WebSocketInputTransport;
@@ -65,6 +67,7 @@ export class WebSocketTransport extends BaseObject {
     super();
     const p = resolveTransportParams(this.name, params);
     this.connection = connection;
+    this.vadParams = p.vad === false ? undefined : resolveVADParams(p.vad);
     this.#socket = socket;
     this.#maxBufferedBytes = p.maxBufferedBytes;
     const serializer = new ProtobufFrameSerializer();
