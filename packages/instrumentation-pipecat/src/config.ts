@@ -1,7 +1,7 @@
 import { parseEnvBoolean } from "./env-boolean.js";
 import type { ConversationLimits } from "./hop-router.js";
 import type { PipecatAttributeHook, PipecatInstrumentationConfig } from "./types.js";
-import type { SessionCaptureFactory } from "./internal-types.js";
+import type { SessionCaptureFactory } from "./listener.js";
 
 export const DEFAULT_MODULE_NAMES: readonly string[] = ["pipecat-ts"];
 export const DEFAULT_TURN_END_TIMEOUT_MS = 2500;

@@ -3,6 +3,7 @@ import {
   ATTR_CONVERSATION_END_REASON,
   ATTR_CONVERSATION_ID,
   ATTR_CONVERSATION_TYPE,
+  ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_TURN_DURATION_SECONDS,
   ATTR_TURN_ENDED_BY_CONVERSATION_END,
   ATTR_TURN_NUMBER,
@@ -12,32 +13,23 @@ import {
   SPAN_CONVERSATION,
   SPAN_TURN,
   TURN_TYPE_CONVERSATION,
-} from "./attribute-keys.js";
+} from "@respan/semconv-pipecat";
 import { FrameKind, MetricKind, Role, metricKindOf, roleOf } from "./class-names.js";
 import type { ConversationSettings } from "./config.js";
 import { ContentPolicy } from "./content.js";
 import type { ErrorReporter } from "./error-reporter.js";
-import type {
-  Clock,
-  ConversationEndReason,
-  ConversationInfo,
-  ConversationListener,
-  Direction,
-  TurnInfo,
-} from "./internal-types.js";
-import { DOWNSTREAM } from "./internal-types.js";
+import { DOWNSTREAM, type Clock, type Direction } from "./internal-types.js";
+import type { ConversationEndReason, ConversationInfo, ConversationListener, TurnInfo } from "./listener.js";
 import { RecentSet } from "./recent.js";
-import { ATTR_GEN_AI_CONVERSATION_ID } from "./semconv.js";
 import type { ServiceCall } from "./service-calls.js";
-import { LlmRuns, type LlmRun } from "./spans/llm-runs.js";
+import { EVERY_HOP_HANDLERS, FIRST_HOP_HANDLERS, SERVICE_ROLES, USAGE_HANDLERS } from "./span-dispatch.js";
+import { SPAN_KINDS } from "./spans/registry.js";
 import { processorName } from "./spans/service-attributes.js";
-import { SttSegments } from "./spans/stt-segments.js";
-import { ToolCalls, readToolCall } from "./spans/tool-calls.js";
+import type { ConversationScope, ServiceCallDefinition, SpanKindTracker } from "./spans/span-kind.js";
 import { SpanFactory, type TracedSpan } from "./spans/traced-span.js";
-import { TtsContexts } from "./spans/tts-contexts.js";
-import { TurnLatency, type ServiceKind } from "./turn-latency.js";
+import { TurnLatency } from "./turn-latency.js";
 import { TurnTracker, type TurnEnd } from "./turn-tracker.js";
-import { readBoolean, readField, readNumber, readString, secondsBetween } from "./utils.js";
+import { readBoolean, readField, readNumber, secondsBetween } from "./utils.js";
 
 /** After an EndFrame reaches a processor with nothing after it, how long to wait for it to go further. */
 export const END_OF_CHAIN_SETTLE_MS = 1000;
@@ -45,8 +37,6 @@ export const END_OF_CHAIN_SETTLE_MS = 1000;
 export const END_FRAME_FALLBACK_MS = 30_000;
 /** Broadcast sibling ids remembered to skip the second copy of a broadcast frame. */
 const MAX_PENDING_SIBLINGS = 256;
-
-const SERVICE_ROLES = Role.LLM | Role.STT | Role.TTS;
 
 export interface ConversationTracerOptions {
   tracer: Tracer;
@@ -66,25 +56,26 @@ export interface ConversationTracerOptions {
 
 /**
  * The state machine behind one conversation's trace. It is fed frame hops (and the service calls it is
- * told about) and emits the `conversation` / `turn` / `stt` / `llm` / `tts` / `execute_tool` spans. It knows
- * nothing of any runtime: frames and processors are recognised by class name and read tolerantly. All
- * parents are explicit, from this conversation's own state; the ambient context is never consulted.
+ * told about) and emits the `conversation` and `turn` spans itself; every other span comes from the span
+ * kinds registered in spans/registry.ts, which it drives through one interface (spans/span-kind.ts) and
+ * knows none of by name. It knows nothing of any runtime: frames and processors are recognised by class
+ * name and read tolerantly. All parents are explicit, from this conversation's own state; the ambient
+ * context is never consulted.
  */
-export class ConversationTracer {
+export class ConversationTracer implements ConversationScope {
   readonly conversationId: string;
-  private readonly clock: Clock;
+  readonly clock: Clock;
+  readonly factory: SpanFactory;
   private readonly errors: ErrorReporter;
-  private readonly factory: SpanFactory;
   private readonly conversation: TracedSpan;
   private readonly info: ConversationInfo;
   private readonly listener: ConversationListener | undefined;
   private readonly turns: TurnTracker;
-  private readonly stt: SttSegments;
-  private readonly llm: LlmRuns;
-  private readonly tts: TtsContexts;
-  private readonly tools: ToolCalls;
+  /** One tracker per registered span kind, in SPAN_KINDS order. */
+  private readonly kinds: SpanKindTracker[];
   private turn: { span: TracedSpan; latency: TurnLatency; info: TurnInfo } | undefined;
-  private lastSttCall: ServiceCall | undefined;
+  private speaking = false;
+  private speechStart: number | undefined;
   private readonly seen = new WeakSet<object>();
   private readonly skipSiblingIds = new RecentSet<unknown>(MAX_PENDING_SIBLINGS);
   private readonly seenAudio = new WeakSet<object>();
@@ -116,15 +107,11 @@ export class ConversationTracer {
       [ATTR_CONVERSATION_TYPE]: CONVERSATION_TYPE_VOICE,
       ...options.additionalAttributes,
     });
-    const onTimerError = (error: unknown): void => this.errors.report("conversation timer", error);
     this.turns = new TurnTracker(this.clock, settings.turnEndTimeoutMs, {
       turnStarted: (n, at) => this.turnStarted(n, at),
       turnEnded: (n, at, how) => this.turnEnded(n, at, how),
-    }, onTimerError);
-    this.stt = new SttSegments(this.factory, this.clock, onTimerError);
-    this.llm = new LlmRuns(this.factory);
-    this.tts = new TtsContexts(this.factory);
-    this.tools = new ToolCalls(this.factory);
+    }, (error) => this.timerError(error));
+    this.kinds = SPAN_KINDS.map((definition) => definition.create(this));
     this.info = {
       conversationId: this.conversationId,
       span: this.conversation.span,
@@ -172,9 +159,10 @@ export class ConversationTracer {
     if (kind === FrameKind.END) {
       this.endFrameHop(direction, destination, linked);
       if (this.ended) return;
-    } else if (kind === FrameKind.LLM_CONTEXT && destination !== undefined && (roleOf(destination) & Role.LLM) !== 0) {
-      const llmContext = readField(frame, "context", "context");
-      if (llmContext !== null && typeof llmContext === "object") this.llm.contextArrived(destination, llmContext);
+    }
+    const everyHop = EVERY_HOP_HANDLERS[kind]!;
+    if (everyHop.length !== 0 && destination !== undefined) {
+      for (const index of everyHop) this.kinds[index]!.onEveryHop?.(kind, frame, destination);
     }
     if (!this.firstSight(frame)) return;
     this.rememberService(source);
@@ -201,34 +189,34 @@ export class ConversationTracer {
   }
 
   private handle(source: object, frame: object, kind: FrameKind, atMs: number): void {
+    // What the conversation itself tracks: its lifecycle, the user's speech, turns and their latency.
     switch (kind) {
       case FrameKind.START:
         this.turns.pipelineStarted(atMs);
         break;
       case FrameKind.CANCEL:
         this.end("cancel_frame");
-        break;
+        return;
       case FrameKind.ERROR:
         this.errorFrame(frame, atMs);
-        break;
-      case FrameKind.INTERRUPTION:
-        this.tts.interruptAll(atMs);
-        this.tools.interrupted(atMs);
-        break;
+        return;
+      case FrameKind.METRICS:
+        this.metrics(source, frame);
+        return;
       case FrameKind.VAD_USER_STARTED_SPEAKING:
-        this.stt.userStartedSpeaking(atMs - 1000 * (readNumber(frame, "startSecs", "start_secs") ?? 0));
+        this.userStartedSpeaking(atMs - 1000 * (readNumber(frame, "startSecs", "start_secs") ?? 0));
         break;
       case FrameKind.USER_STARTED_SPEAKING:
-        this.stt.userStartedSpeaking(atMs);
+        this.userStartedSpeaking(atMs);
         // The turn starts when the user really started (the VAD's back-dated start), like its stt span.
-        this.turns.userStartedSpeaking(Math.min(atMs, this.stt.speechStartMs ?? atMs));
+        this.turns.userStartedSpeaking(Math.min(atMs, this.speechStartMs ?? atMs));
         this.turn?.latency.userStartedSpeaking();
         break;
       case FrameKind.VAD_USER_STOPPED_SPEAKING:
         this.turn?.latency.vadUserStopped(atMs - 1000 * (readNumber(frame, "stopSecs", "stop_secs") ?? 0));
         break;
       case FrameKind.USER_STOPPED_SPEAKING:
-        this.stt.userStoppedSpeaking();
+        this.speaking = false;
         this.turn?.latency.userStopped(atMs);
         break;
       case FrameKind.BOT_STARTED_SPEAKING:
@@ -238,57 +226,18 @@ export class ConversationTracer {
       case FrameKind.BOT_STOPPED_SPEAKING:
         this.turns.botStoppedSpeaking(atMs);
         break;
-      case FrameKind.TRANSCRIPTION:
-        this.stt.transcription(frame, source, true, atMs, this.parent);
-        break;
-      case FrameKind.INTERIM_TRANSCRIPTION:
-        this.stt.transcription(frame, source, false, atMs, this.parent);
-        break;
-      case FrameKind.LLM_RESPONSE_START:
-        this.llm.responseStarted(source, atMs, this.parent);
-        break;
-      case FrameKind.LLM_RESPONSE_END:
-        this.llm.responseEnded(source, atMs);
-        break;
-      case FrameKind.LLM_TEXT:
-        this.llm.text(source, readString(frame, "text", "text") ?? "");
-        break;
-      case FrameKind.TTS_STARTED:
-        this.tts.started(source, readString(frame, "contextId", "context_id"), atMs, this.parent);
-        break;
-      case FrameKind.TTS_STOPPED:
-        this.tts.stopped(source, readString(frame, "contextId", "context_id"), atMs);
-        break;
-      case FrameKind.TTS_TEXT:
-        this.tts.text(source, readString(frame, "text", "text") ?? "");
-        break;
-      case FrameKind.FUNCTION_CALLS_STARTED:
-        this.toolCallsRequested(source, frame);
-        break;
-      case FrameKind.FUNCTION_CALL_IN_PROGRESS: {
-        const call = readToolCall(frame);
-        if (call !== undefined) {
-          this.tools.requested(call.toolCallId, this.requestingSpan(source));
-          this.tools.started(call, atMs, this.parent);
-        }
-        break;
-      }
-      case FrameKind.FUNCTION_CALL_RESULT: {
-        const toolCallId = readString(frame, "toolCallId", "tool_call_id");
-        if (toolCallId !== undefined) this.tools.resulted(toolCallId, readField(frame, "result", "result"), atMs);
-        break;
-      }
-      case FrameKind.FUNCTION_CALL_CANCEL: {
-        const toolCallId = readString(frame, "toolCallId", "tool_call_id");
-        if (toolCallId !== undefined) this.tools.cancelled(toolCallId, "cancelled", atMs);
-        break;
-      }
-      case FrameKind.METRICS:
-        this.metrics(source, frame);
-        break;
       default:
         break;
     }
+    // Then every span kind that follows this frame.
+    for (const index of FIRST_HOP_HANDLERS[kind]!) this.kinds[index]!.onFrame(kind, frame, source, atMs);
+  }
+
+  /** `atMs` is when the user really started (VAD frames are back-dated by their `startSecs`). */
+  private userStartedSpeaking(atMs: number): void {
+    if (this.speaking) return;
+    this.speaking = true;
+    this.speechStart = atMs;
   }
 
   /** Records the frame as seen; false if it (or its broadcast sibling) was seen already. */
@@ -302,55 +251,55 @@ export class ConversationTracer {
     return true;
   }
 
-  private rememberService(source: object): void {
+  // ---- what the span kinds see (ConversationScope) ----
+
+  rememberService(source: object): void {
     if ((roleOf(source) & SERVICE_ROLES) === 0) return;
     const name = processorName(source);
     if (name !== undefined && !this.servicesByName.has(name)) this.servicesByName.set(name, source);
   }
 
-  /** Where a service span starts: under the open turn, else under the conversation. */
-  private get parent(): TracedSpan {
+  get parent(): TracedSpan {
     return this.turn?.span ?? this.conversation;
   }
 
-  private requestingSpan(llmService: object): TracedSpan {
-    return this.llm.requestingSpan(llmService) ?? this.parent;
+  get turnSpan(): TracedSpan | undefined {
+    return this.turn?.span;
   }
 
-  private toolCallsRequested(source: object, frame: object): void {
-    const calls = readField(frame, "functionCalls", "function_calls");
-    if (!Array.isArray(calls)) return;
-    const parent = this.requestingSpan(source);
-    for (const call of calls) {
-      const toolCallId = readString(call, "toolCallId", "tool_call_id");
-      if (toolCallId !== undefined) this.tools.requested(toolCallId, parent);
-    }
+  get speechStartMs(): number | undefined {
+    return this.speaking ? this.speechStart : undefined;
   }
+
+  get lastSpeechStartMs(): number | undefined {
+    return this.speechStart;
+  }
+
+  requestingSpan(service: object): TracedSpan {
+    for (const kind of this.kinds) {
+      const span = kind.requestingSpan?.(service);
+      if (span !== undefined) return span;
+    }
+    return this.parent;
+  }
+
+  timerError(error: unknown): void {
+    this.errors.report("conversation timer", error);
+  }
+
+  // ---- metrics and errors ----
 
   private metrics(source: object, frame: object): void {
     const data = readField(frame, "data", "data");
     if (!Array.isArray(data)) return;
     for (const item of data) {
       const service = this.metricsService(item, source);
-      const role = roleOf(service);
       const value = readField(item, "value", "value");
-      switch (metricKindOf(item)) {
-        case MetricKind.TTFB:
-          if (typeof value === "number") this.ttfb(service, role, value);
-          break;
-        case MetricKind.LLM_USAGE:
-          this.llm.usage(service, value);
-          break;
-        case MetricKind.TTS_USAGE:
-          if (typeof value === "number") this.tts.characters(service, value);
-          break;
-        case MetricKind.STT_USAGE: {
-          const seconds = readNumber(value, "audioSeconds", "audio_seconds");
-          if (seconds !== undefined) this.stt.audioSeconds(seconds);
-          break;
-        }
-        default:
-          break;
+      const metric = metricKindOf(item);
+      if (metric === MetricKind.TTFB) {
+        if (typeof value === "number") this.ttfb(service, value);
+      } else {
+        for (const index of USAGE_HANDLERS[metric]!) this.kinds[index]!.usage?.(service, value);
       }
     }
   }
@@ -363,21 +312,16 @@ export class ConversationTracer {
     return this.servicesByName.get(named) ?? source;
   }
 
-  private ttfb(service: object, role: number, seconds: number): void {
-    let kind: ServiceKind;
-    if ((role & Role.LLM) !== 0) {
-      kind = "llm";
-      this.llm.ttfb(service, seconds);
-    } else if ((role & Role.TTS) !== 0) {
-      kind = "tts";
-      this.tts.ttfb(service, seconds);
-    } else if ((role & Role.STT) !== 0) {
-      kind = "stt";
-      this.stt.ttfb(seconds);
-    } else {
+  /** A TTFB metric goes to the first span kind tracing the service's role (and to the turn's breakdown). */
+  private ttfb(service: object, seconds: number): void {
+    const role = roleOf(service);
+    for (let index = 0; index < SPAN_KINDS.length; index += 1) {
+      const definition = SPAN_KINDS[index]!;
+      if (definition.serviceRole === undefined || (role & definition.serviceRole) === 0) continue;
+      this.kinds[index]!.ttfb?.(service, seconds);
+      if (definition.turnTtfbKey !== undefined) this.turn?.latency.ttfb(definition.turnTtfbKey, seconds);
       return;
     }
-    this.turn?.latency.ttfb(kind, seconds);
   }
 
   private errorFrame(frame: object, atMs: number): void {
@@ -389,7 +333,7 @@ export class ConversationTracer {
     const processor = readField(frame, "processor", "processor");
     const service = typeof processor === "string" ? this.servicesByName.get(processor) : processor;
     if (service !== null && typeof service === "object") {
-      if (this.llm.failOpen(service, error, atMs) || this.tts.failOpen(service, error, atMs)) return;
+      for (const kind of this.kinds) if (kind.failOpen?.(service, error, atMs) === true) return;
     }
     // Not fatal and not tied to an open span: an exception event on the turn (or conversation).
     const span = (this.turn?.span ?? this.conversation).span;
@@ -443,7 +387,6 @@ export class ConversationTracer {
     const turn = this.turn;
     if (turn === undefined || turn.info.turnNumber !== turnNumber) return;
     this.turn = undefined;
-    this.lastSttCall = undefined;
     turn.span.set(ATTR_TURN_DURATION_SECONDS, secondsBetween(turn.span.startMs, atMs));
     turn.span.set(ATTR_TURN_WAS_INTERRUPTED, how.wasInterrupted);
     turn.span.set(ATTR_TURN_ENDED_BY_CONVERSATION_END, how.endedByConversationEnd);
@@ -461,54 +404,14 @@ export class ConversationTracer {
 
   // ---- service calls (the wrapped runtime methods) ----
 
-  llmCallStarted(service: object, llmContext: unknown): LlmRun | undefined {
-    if (this.ended) return undefined;
-    this.rememberService(service);
-    return this.llm.callStarted(service, llmContext, this.clock.now(), this.parent);
-  }
-
-  llmCallSettled(run: LlmRun, error: unknown, failed: boolean): void {
-    if (!this.ended) this.llm.callSettled(run, error, failed, this.clock.now());
-  }
-
-  /** Starts (or joins) the tool call's span; returns the context its handler should run in. */
-  toolCallStarted(service: object, call: unknown): { toolCallId: string; context: Context } | undefined {
-    if (this.ended) return undefined;
-    const descriptor = readToolCall(call);
-    if (descriptor === undefined) return undefined;
-    this.tools.requested(descriptor.toolCallId, this.requestingSpan(service));
-    const span = this.tools.started(descriptor, this.clock.now(), this.parent);
-    return span === undefined ? undefined : { toolCallId: descriptor.toolCallId, context: span.context };
-  }
-
-  toolCallSettled(toolCallId: string, error: unknown, failed: boolean): void {
-    if (this.ended) return;
-    if (failed) this.tools.failed(toolCallId, error, this.clock.now());
-    else this.tools.settled(toolCallId, this.clock.now());
-  }
-
-  /** Joins (or opens) the service's audio context; returns the context its synthesis should run in. */
-  ttsCallStarted(service: object, text: unknown): Context | undefined {
-    if (this.ended) return undefined;
-    this.rememberService(service);
-    return this.tts.callStarted(service, text, this.clock.now(), this.parent)?.context;
-  }
-
-  ttsCallFailed(service: object, error: unknown): void {
-    if (!this.ended) this.tts.callFailed(service, error, this.clock.now());
-  }
-
   /**
-   * What STT work runs in: the open transcript segment's context, else the turn's. Undefined when neither
-   * is open: audio between turns is processed as it comes, without a context switch per frame. The same
-   * object is returned for as long as the context does not change (this runs for every user audio frame).
+   * A wrapped runtime method of span kind `index` is called: what the call runs in, and what to record when
+   * it settles (see service-calls.ts). Nothing once the conversation has ended.
    */
-  sttCall(): ServiceCall | undefined {
+  beginServiceCall<T extends SpanKindTracker>(index: number, begin: ServiceCallDefinition<T>["begin"], service: object,
+    args: ArrayLike<unknown>): ServiceCall | undefined {
     if (this.ended) return undefined;
-    const current = (this.stt.openSpan ?? this.turn?.span)?.context;
-    if (current === undefined) return undefined;
-    if (this.lastSttCall?.context !== current) this.lastSttCall = { context: current };
-    return this.lastSttCall;
+    return begin(this.kinds[index] as T, service, args);
   }
 
   // ---- the end ----
@@ -523,11 +426,12 @@ export class ConversationTracer {
     this.ended = true;
     if (this.endTimer !== undefined) this.clock.clearTimer(this.endTimer);
     this.endTimer = undefined;
-    // Children first (a failure closing one kind of span does not keep the others open).
-    this.guard("end spans", () => this.tools.close(atMs));
-    this.guard("end spans", () => this.tts.interruptAll(atMs));
-    this.guard("end spans", () => this.llm.close(atMs));
-    this.guard("end spans", () => this.stt.close());
+    // Children first: span kinds in reverse registration order (a failure closing one kind of span does
+    // not keep the others open), then the turn.
+    for (let index = this.kinds.length - 1; index >= 0; index -= 1) {
+      const kind = this.kinds[index]!;
+      this.guard("end spans", () => kind.close(atMs));
+    }
     this.guard("end spans", () => this.turns.conversationEnded(atMs));
     this.guard("conversation end reason", () => this.conversation.set(ATTR_CONVERSATION_END_REASON, reason));
     if (error !== undefined) this.guard("conversation error", () => this.conversation.fail(error, reason, atMs));
@@ -535,7 +439,6 @@ export class ConversationTracer {
     this.guard("conversation span end", () => this.conversation.endNow(atMs));
     this.servicesByName.clear();
     this.skipSiblingIds.clear();
-    this.lastSttCall = undefined;
     if (this.onEnded !== undefined) this.guard("conversation ended", () => this.onEnded?.(this));
   }
 

@@ -1,25 +1,29 @@
+import { randomUUID } from "node:crypto";
 import { context } from "@opentelemetry/api";
-import type { Context } from "@opentelemetry/api";
+import type { Context, Tracer } from "@opentelemetry/api";
 import { FrameKind, Role, frameKindOf, isAudioKind, roleOf } from "./class-names.js";
-import type { ConversationTracer } from "./conversation-tracer.js";
+import type { ConversationSettings } from "./config.js";
+import { ConversationTracer } from "./conversation-tracer.js";
 import type { DebugLog } from "./debug-log.js";
 import type { ErrorReporter } from "./error-reporter.js";
-import { DOWNSTREAM, UPSTREAM, type Clock, type ConversationEndReason, type Direction } from "./internal-types.js";
-import { readField } from "./utils.js";
+import { DOWNSTREAM, UPSTREAM, type Clock, type Direction } from "./internal-types.js";
+import type { ConversationEndReason } from "./listener.js";
+import { readField, readString, toAttributes } from "./utils.js";
 
 /** Where a conversation comes from: a task's run(), or a StartFrame leaving an unowned processor. */
-export interface ConversationOrigin {
+interface ConversationOrigin {
   task: object | undefined;
   parentContext: Context;
 }
 
-/** What a conversation tells the router about itself. */
-export interface TracerHooks {
-  onEnded(tracer: ConversationTracer): void;
-  onAudioStopped(tracer: ConversationTracer): void;
+/**
+ * What a new conversation starts with. Read at each start, so a new tracer provider or configuration
+ * applies to the conversations that start after it.
+ */
+export interface ConversationSetup {
+  readonly tracer: Tracer;
+  settings(): ConversationSettings;
 }
-
-export type TracerFactory = (origin: ConversationOrigin, hooks: TracerHooks) => ConversationTracer;
 
 /** Bounds on what the router keeps alive (from the instrumentation's configuration). */
 export interface ConversationLimits {
@@ -87,7 +91,7 @@ export class HopRouter {
   private limits: ConversationLimits;
 
   constructor(
-    private readonly createTracer: TracerFactory,
+    private readonly setup: ConversationSetup,
     private readonly clock: Clock,
     private readonly errors: ErrorReporter,
     limits: ConversationLimits,
@@ -196,11 +200,21 @@ export class HopRouter {
 
   private newTracer(origin: ConversationOrigin): ConversationTracer {
     this.makeRoom();
-    const tracer = this.createTracer(origin, {
+    const { task } = origin;
+    const tracer = new ConversationTracer({
+      tracer: this.setup.tracer,
+      parentContext: origin.parentContext,
+      conversationId: readString(task, "conversationId", "conversation_id") ?? randomUUID(),
+      additionalAttributes: toAttributes(readField(task, "additionalSpanAttributes", "additional_span_attributes")),
+      settings: this.setup.settings(),
+      clock: this.clock,
+      errors: this.errors,
+      task,
       onEnded: (ended) => {
         this.live.delete(ended);
         this.taskless.delete(ended);
         this.audioTracers.delete(ended);
+        void this.debugLog?.flush();
       },
       onAudioStopped: (stopped) => this.audioTracers.delete(stopped),
     });

@@ -13,6 +13,6 @@ export type {
   FrameHop,
   SessionCaptureFactory,
   TurnInfo,
-} from "./internal-types.js";
+} from "./listener.js";
 
 export * from "./session/index.js";

@@ -1,19 +1,17 @@
-import { randomUUID } from "node:crypto";
-import { context } from "@opentelemetry/api";
+import { context, type Tracer } from "@opentelemetry/api";
 import { InstrumentationBase, type InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
 import { realClock } from "./clock.js";
-import { DEFAULT_MODULE_NAMES, resolveLimits, resolveSettings, validateConfig } from "./config.js";
-import { ConversationTracer } from "./conversation-tracer.js";
+import { DEFAULT_MODULE_NAMES, resolveLimits, resolveSettings, validateConfig, type ConversationSettings } from "./config.js";
+import type { ConversationTracer } from "./conversation-tracer.js";
 import { DebugLog } from "./debug-log.js";
 import { BOOLEAN_WORDS } from "./env-boolean.js";
 import { ErrorReporter } from "./error-reporter.js";
-import { HopRouter, type ConversationOrigin, type TracerHooks } from "./hop-router.js";
+import { HopRouter } from "./hop-router.js";
 import { moduleDefinitions } from "./module-definitions.js";
-import { findPatchTargets, type PatchedMethod } from "./patch-targets.js";
-import { BEGIN_SERVICE_CALL, callAndSettle, type BeginServiceCall, type ServiceCall } from "./service-calls.js";
+import { findPatchTargets, type Patch } from "./patch-targets.js";
+import { callAndSettle, type BeginServiceCall, type ServiceCall } from "./service-calls.js";
 import type { PipecatInstrumentationConfig } from "./types.js";
 import { createSessionCapture } from "./session/index.js";
-import { readField, readString, toAttributes } from "./utils.js";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -92,10 +90,10 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
       if (targets.length === 0) {
         this.errors.warnOnce("no-targets", "no Pipecat classes (FrameProcessor, PipelineTask, ...) found in the module");
       }
-      for (const { prototype, method } of targets) {
+      for (const { prototype, method, patch } of targets) {
         if (this.ownWrappers.has(prototype[method] as AnyFunction)) continue;
         this._wrap(prototype, method, (original: unknown) => {
-          const wrapper = this.wrapperFor(method, original as AnyFunction);
+          const wrapper = this.wrapperFor(method, patch, original as AnyFunction);
           this.ownWrappers.add(wrapper);
           return wrapper;
         });
@@ -117,14 +115,14 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
     }
   }
 
-  private wrapperFor(method: PatchedMethod, original: AnyFunction): AnyFunction {
-    switch (method) {
-      case "pushFrame":
+  private wrapperFor(method: string, patch: Patch, original: AnyFunction): AnyFunction {
+    switch (patch.kind) {
+      case "hop":
         return this.wrapPushFrame(original);
       case "run":
         return this.wrapRun(original);
       default:
-        return this.wrapServiceCall(method, original, BEGIN_SERVICE_CALL[method]);
+        return this.wrapServiceCall(method, original, patch.begin);
     }
   }
 
@@ -177,7 +175,7 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
    * call in (its span's) and what to record when it settles. If there is no conversation, nothing to
    * activate, or anything in `begin` fails, the original is called directly (no context switch).
    */
-  private wrapServiceCall(method: PatchedMethod, original: AnyFunction, begin: BeginServiceCall): AnyFunction {
+  private wrapServiceCall(method: string, original: AnyFunction, begin: BeginServiceCall): AnyFunction {
     const tracerOf = (service: object): ConversationTracer | undefined => this.activeTracerOf(service);
     const errors = this.errors;
     const reportSettleError = (telemetryError: unknown): void => errors.report(`${method} settled`, telemetryError);
@@ -214,8 +212,15 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
 
   private get router(): HopRouter {
     if (this._router === undefined) {
+      const tracer = (): Tracer => this.tracer;
       this._router = new HopRouter(
-        (origin, hooks) => this.createConversation(origin, hooks),
+        {
+          // The tracer of the current provider (setTracerProvider may replace it).
+          get tracer() {
+            return tracer();
+          },
+          settings: () => this.conversationSettings(),
+        },
         realClock,
         this.errors,
         resolveLimits(this.getConfig()),
@@ -244,26 +249,12 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
     router.setLimits(resolveLimits(config));
   }
 
-  private createConversation(origin: ConversationOrigin, hooks: TracerHooks): ConversationTracer {
+  /** The settings a conversation starting now runs with (option > environment variable > default). */
+  private conversationSettings(): ConversationSettings {
     const settings = resolveSettings(this.getConfig(), process.env, (name, raw) =>
       this.errors.warnOnce(`env ${name}`, `ignoring ${name}=${JSON.stringify(raw)}: expected ${BOOLEAN_WORDS}`));
     settings.sessionCapture ??= attachedSessionsOnly;
-    const { task } = origin;
-    return new ConversationTracer({
-      tracer: this.tracer,
-      parentContext: origin.parentContext,
-      conversationId: readString(task, "conversationId", "conversation_id") ?? randomUUID(),
-      additionalAttributes: toAttributes(readField(task, "additionalSpanAttributes", "additional_span_attributes")),
-      settings,
-      clock: realClock,
-      errors: this.errors,
-      task,
-      onEnded: (tracer) => {
-        hooks.onEnded(tracer);
-        void this._debugLog?.flush();
-      },
-      onAudioStopped: hooks.onAudioStopped,
-    });
+    return settings;
   }
 
   private guard(where: string, work: () => void): void {

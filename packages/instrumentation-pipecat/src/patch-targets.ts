@@ -1,29 +1,30 @@
 import { classNamesOf } from "./class-names.js";
+import type { BeginServiceCall } from "./service-calls.js";
+import { SERVICE_CALL_TARGETS } from "./span-dispatch.js";
 import { isObject } from "./utils.js";
 
-/** The runtime methods this instrumentation wraps, and the class (by name) each one belongs to. */
-export type PatchedMethod =
-  | "pushFrame"
-  | "run"
-  | "processContext"
-  | "executeFunctionCall"
-  | "processAudioFrame"
-  | "synthesize";
+/** How a wrapped method is traced: every frame hop, a task's run, or a span kind's service call. */
+export type Patch = { kind: "hop" } | { kind: "run" } | { kind: "call"; begin: BeginServiceCall };
 
-const METHODS_BY_CLASS_NAME: ReadonlyArray<readonly [string, PatchedMethod]> = [
-  ["FrameProcessor", "pushFrame"],
-  ["PipelineTask", "run"],
-  ["PipelineWorker", "run"],
-  ["LLMService", "processContext"],
-  ["LLMService", "executeFunctionCall"],
-  ["STTService", "processAudioFrame"],
-  ["TTSService", "synthesize"],
+interface MethodPatch {
+  /** The class, by name anywhere in a prototype chain, that has the method. */
+  className: string;
+  method: string;
+  patch: Patch;
+}
+
+const METHOD_PATCHES: readonly MethodPatch[] = [
+  { className: "FrameProcessor", method: "pushFrame", patch: { kind: "hop" } },
+  { className: "PipelineTask", method: "run", patch: { kind: "run" } },
+  { className: "PipelineWorker", method: "run", patch: { kind: "run" } },
+  ...SERVICE_CALL_TARGETS.map(({ className, method, begin }) => ({ className, method, patch: { kind: "call", begin } }) as const),
 ];
 
 export interface PatchTarget {
   /** The prototype that defines the method (the class named, or a base of it). */
   prototype: Record<string, unknown>;
-  method: PatchedMethod;
+  method: string;
+  patch: Patch;
 }
 
 /** The exported values to search: named exports, a `default` export (ESM namespace of a CJS module), one level of namespaces. */
@@ -74,7 +75,7 @@ export function findPatchTargets(moduleExports: unknown): PatchTarget[] {
   for (const value of exportedValues(moduleExports)) {
     const ctor = value as { prototype?: unknown };
     const names = classNamesOf(ctor.prototype);
-    for (const [className, method] of METHODS_BY_CLASS_NAME) {
+    for (const { className, method, patch } of METHOD_PATCHES) {
       if (!names.includes(className)) continue;
       const prototype = owningPrototype(ctor, className, method);
       if (prototype === undefined) continue;
@@ -83,7 +84,7 @@ export function findPatchTargets(moduleExports: unknown): PatchTarget[] {
       const key = `${index}:${method}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      targets.push({ prototype, method });
+      targets.push({ prototype, method, patch });
     }
   }
   return targets;

@@ -1,19 +1,6 @@
-import {
-  ATTR_TURN_LATENCY_LLM_TTFB_SECONDS,
-  ATTR_TURN_LATENCY_STT_TTFB_SECONDS,
-  ATTR_TURN_LATENCY_TTS_TTFB_SECONDS,
-  ATTR_TURN_USER_BOT_LATENCY_SECONDS,
-} from "./attribute-keys.js";
+import { ATTR_TURN_USER_BOT_LATENCY_SECONDS } from "@respan/semconv-pipecat";
 import type { TracedSpan } from "./spans/traced-span.js";
 import { secondsBetween } from "./utils.js";
-
-export type ServiceKind = "stt" | "llm" | "tts";
-
-const TTFB_KEYS: Record<ServiceKind, string> = {
-  stt: ATTR_TURN_LATENCY_STT_TTFB_SECONDS,
-  llm: ATTR_TURN_LATENCY_LLM_TTFB_SECONDS,
-  tts: ATTR_TURN_LATENCY_TTS_TTFB_SECONDS,
-};
 
 /**
  * The latency the user feels in one turn: from the moment they really stopped speaking (the VAD's stop
@@ -49,7 +36,8 @@ export class TurnLatency {
     this.turn.set(ATTR_TURN_USER_BOT_LATENCY_SECONDS, this.userBotLatencySeconds);
   }
 
-  ttfb(kind: ServiceKind, seconds: number): void {
-    this.turn.setIfAbsent(TTFB_KEYS[kind], seconds);
+  /** The first TTFB of a span kind in the turn, under that kind's `turnTtfbKey`. */
+  ttfb(key: string, seconds: number): void {
+    this.turn.setIfAbsent(key, seconds);
   }
 }

@@ -1,9 +1,9 @@
 import type { Attributes, Span } from "@opentelemetry/api";
 import type { InstrumentationConfig } from "@opentelemetry/instrumentation";
-import type { SessionCaptureFactory } from "./internal-types.js";
+import type { PipecatSpanKind } from "@respan/semconv-pipecat";
+import type { SessionCaptureFactory } from "./listener.js";
 
-/** The spans this instrumentation emits. */
-export type PipecatSpanKind = "conversation" | "turn" | "stt" | "llm" | "tts" | "tool";
+export type { PipecatSpanKind };
 
 export interface PipecatAttributeHookInfo {
   kind: PipecatSpanKind;

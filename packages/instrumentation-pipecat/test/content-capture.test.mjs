@@ -31,7 +31,7 @@ function conversationWithContent(h) {
   h.hop(h.llm, new P.FunctionCallResultFrame({ ...call, result: { sky: "sunny in Paris" } }));
   h.hop(h.llm, new P.LLMTextFrame("It is sunny in Paris."));
   h.hop(h.llm, new P.LLMFullResponseEndFrame());
-  h.conversation.ttsCallStarted(h.tts, "It is sunny in Paris.");
+  h.serviceCall("synthesize", h.tts, "It is sunny in Paris.");
   h.hop(h.tts, new P.TTSStartedFrame("t1"));
   h.hop(h.tts, new P.TTSTextFrame("It is sunny in Paris.", "t1"));
   h.hop(h.tts, new P.TTSStoppedFrame("t1"));

@@ -88,7 +88,12 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
       const installed = path.join(modules, "@respan", "instrumentation-pipecat");
       fs.mkdirSync(installed, { recursive: true });
       for (const entry of ["package.json", "dist"]) fs.cpSync(path.join(packageDir, entry), path.join(installed, entry), { recursive: true });
-      for (const dependency of ["@opentelemetry/api", "@opentelemetry/instrumentation", "@opentelemetry/semantic-conventions"]) {
+      for (const dependency of [
+        "@opentelemetry/api",
+        "@opentelemetry/instrumentation",
+        "@opentelemetry/semantic-conventions",
+        "@respan/semconv-pipecat",
+      ]) {
         linkFrom(packageDir, dependency, path.join(installed, "node_modules"));
       }
       // The runtime, and the app's own OpenTelemetry SDK.

@@ -29,6 +29,8 @@ function goldenAttributes(span) {
       return { provider: a["gen_ai.provider.name"], model: a["gen_ai.request.model"], output: a.output };
     case "tts":
       return { voice: a.voice_id, text: a.text.startsWith(WEATHER_ANSWER_START) ? `${WEATHER_ANSWER_START} …` : a.text };
+    case "vad":
+      return { startSecs: a["vad.start_secs"], stopSecs: a["vad.stop_secs"], spoke: a["vad.speech_duration_seconds"] > 0 };
     default:
       return {
         tool: a["gen_ai.tool.name"],
@@ -41,6 +43,7 @@ function goldenAttributes(span) {
 const llm = (output) => ({ name: "llm", provider: "scripted", model: "scripted-llm", output });
 const tts = (text) => ({ name: "tts", voice: "tone-a4", text });
 const stt = (transcript) => ({ name: "stt", transcript, final: true });
+const vad = () => ({ name: "vad", startSecs: 0, stopSecs: 0, spoke: true });
 
 const GOLDEN = [
   {
@@ -63,6 +66,7 @@ const GOLDEN = [
         endedByConversationEnd: false,
         children: [
           stt("Hi Ada. What can you help me with?"),
+          vad(),
           llm("I can answer questions, look up the weather, and keep you company."),
           tts("I can answer questions, look up the weather, and keep you company."),
         ],
@@ -74,6 +78,7 @@ const GOLDEN = [
         endedByConversationEnd: false,
         children: [
           stt("What's the weather like in Paris right now?"),
+          vad(),
           {
             ...llm(""),
             children: [
@@ -101,6 +106,7 @@ const GOLDEN = [
         endedByConversationEnd: true,
         children: [
           stt("Thanks, that's all I needed. Goodbye!"),
+          vad(),
           llm("You're welcome. Goodbye!"),
           tts("You're welcome. Goodbye!"),
         ],

@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
 import { createSessionCapture, getSession } from "@respan/instrumentation-pipecat";
-import { ConversationTracer } from "../dist/esm/conversation-tracer.js";
 import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import { HopRouter } from "../dist/esm/hop-router.js";
 import { FakeClock } from "./support/fake-clock.mjs";
@@ -20,25 +19,21 @@ function createRouter({ limits = DEFAULT_LIMITS, sessionCapture } = {}) {
   const errors = new ErrorReporter(diag);
   const created = [];
   const router = new HopRouter(
-    (origin, hooks) => {
-      const conversation = new ConversationTracer({
-        tracer,
-        parentContext: origin.parentContext,
-        conversationId: `router-conv-${created.length + 1}-${Math.random().toString(36).slice(2)}`,
-        settings: { captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture },
-        clock,
-        errors,
-        task: origin.task,
-        onEnded: hooks.onEnded,
-        onAudioStopped: hooks.onAudioStopped,
-      });
-      created.push(conversation);
-      return conversation;
+    {
+      tracer,
+      settings: () => ({ captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture }),
     },
     clock,
     errors,
     limits,
   );
+  // Every conversation the router starts, in order (newTracer is where it creates them).
+  const newTracer = router.newTracer.bind(router);
+  router.newTracer = (origin) => {
+    const conversation = newTracer(origin);
+    created.push(conversation);
+    return conversation;
+  };
   const conversations = () => byName(exporter.getFinishedSpans(), "conversation");
   return { router, clock, created, conversations };
 }

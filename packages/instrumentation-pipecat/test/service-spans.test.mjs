@@ -7,7 +7,6 @@ import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
 import { frameKindOf } from "../dist/esm/class-names.js";
 import { ConversationTracer } from "../dist/esm/conversation-tracer.js";
 import { ErrorReporter } from "../dist/esm/error-reporter.js";
-import { BEGIN_SERVICE_CALL } from "../dist/esm/service-calls.js";
 import { FakeClock } from "./support/fake-clock.mjs";
 import * as P from "./support/fake-pipecat.mjs";
 import { byName, durationMs, endMs, inMemoryTracing, onlyOne, parentIdOf, startMs } from "./support/otel.cjs";
@@ -139,7 +138,7 @@ describe("STT audio processing", () => {
   it("runs in the open segment, else the turn; with neither open it gets no context switch at all", () => {
     const h = createHarness();
     const activatedSpanId = () => {
-      const call = BEGIN_SERVICE_CALL.processAudioFrame(h.conversation, h.stt, [new P.InputAudioRawFrame()]);
+      const call = h.serviceCall("processAudioFrame", h.stt, new P.InputAudioRawFrame());
       return call === undefined ? undefined : trace.getSpan(call.context)?.spanContext().spanId;
     };
     const idOfOnly = (name) => onlyOne(h.spans(), name).spanContext().spanId;
@@ -218,12 +217,12 @@ describe("llm spans", () => {
 
   it("a processContext call and the response frames share one span", () => {
     const h = started();
-    const run = h.conversation.llmCallStarted(h.llm, weatherContext());
+    const run = h.serviceCall("processContext", h.llm, weatherContext());
     h.hop(h.llm, new P.LLMFullResponseStartFrame());
     h.hop(h.llm, new P.LLMTextFrame("Hi"));
     h.clock.advance(100);
     h.hop(h.llm, new P.LLMFullResponseEndFrame());
-    h.conversation.llmCallSettled(run, undefined, false);
+    run.settled(undefined, false);
     const llm = onlyOne(h.spans(), "llm");
     assert.equal(llm.attributes.output, "Hi");
     assert.equal(llm.attributes.tool_count, 1);
@@ -232,9 +231,9 @@ describe("llm spans", () => {
 
   it("a failed processContext call ends its span with ERROR", () => {
     const h = started();
-    const run = h.conversation.llmCallStarted(h.llm, weatherContext());
+    const run = h.serviceCall("processContext", h.llm, weatherContext());
     h.clock.advance(50);
-    h.conversation.llmCallSettled(run, new TypeError("socket hang up"), true);
+    run.settled(new TypeError("socket hang up"), true);
     const llm = onlyOne(h.spans(), "llm");
     assert.equal(llm.status.code, SpanStatusCode.ERROR);
     assert.equal(llm.status.message, "socket hang up");
@@ -277,7 +276,7 @@ describe("tts spans", () => {
 
   it("text from synthesize calls is not doubled by the TTSTextFrames of the same words", () => {
     const h = started();
-    h.conversation.ttsCallStarted(h.tts, "Hello there!");
+    h.serviceCall("synthesize", h.tts, "Hello there!");
     h.hop(h.tts, new P.TTSStartedFrame("ctx-2"));
     h.hop(h.tts, new P.TTSTextFrame("Hello", "ctx-2"));
     h.hop(h.tts, new P.MetricsFrame([new P.TTSUsageMetricsData("CartesiaTTSService#0", 12)]));
@@ -353,21 +352,21 @@ describe("tool spans", () => {
   it("the executeFunctionCall call opens the span the frames then share", () => {
     const h = started();
     const call = requestWeather(h);
-    const { toolCallId, context } = h.conversation.toolCallStarted(h.llm, call);
-    assert.equal(toolCallId, "call_1");
-    assert.ok(context);
+    const toolCall = h.serviceCall("executeFunctionCall", h.llm, call);
+    assert.ok(toolCall.context);
     h.hop(h.llm, new P.FunctionCallInProgressFrame(call));
     h.clock.advance(40);
     h.hop(h.llm, new P.FunctionCallResultFrame({ ...call, result: "ok" }));
-    h.conversation.toolCallSettled(toolCallId, undefined, false);
-    assert.equal(durationMs(onlyOne(h.spans(), "execute_tool get_weather")), 40);
+    toolCall.settled(undefined, false);
+    const tool = onlyOne(h.spans(), "execute_tool get_weather");
+    assert.equal(tool.attributes["gen_ai.tool.call.id"], "call_1");
+    assert.equal(durationMs(tool), 40);
   });
 
   it("a failing handler marks the span ERROR", () => {
     const h = started();
     const call = requestWeather(h);
-    const { toolCallId } = h.conversation.toolCallStarted(h.llm, call);
-    h.conversation.toolCallSettled(toolCallId, new RangeError("no such city"), true);
+    h.serviceCall("executeFunctionCall", h.llm, call).settled(new RangeError("no such city"), true);
     const tool = onlyOne(h.spans(), "execute_tool get_weather");
     assert.equal(tool.status.code, SpanStatusCode.ERROR);
     assert.equal(tool.attributes["error.type"], "ToolError");

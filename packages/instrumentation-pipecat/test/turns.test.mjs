@@ -400,12 +400,12 @@ describe("turn start and the spans inside a turn", () => {
     assert.equal(turnsOf(h).length, 1, "turn 1 timed out");
     // Between turns (e.g. a flow transition): a model run and its speech.
     h.clock.advance(300);
-    const run = h.conversation.llmCallStarted(h.llm, { messages: [{ role: "user", content: "next step" }] });
+    const run = h.serviceCall("processContext", h.llm, { messages: [{ role: "user", content: "next step" }] });
     h.hop(h.llm, new P.LLMFullResponseStartFrame());
     h.hop(h.llm, new P.LLMTextFrame("Moving on."));
     h.hop(h.llm, new P.LLMFullResponseEndFrame());
-    h.conversation.llmCallSettled(run, undefined, false);
-    h.conversation.ttsCallStarted(h.tts, "Moving on.");
+    run.settled(undefined, false);
+    h.serviceCall("synthesize", h.tts, "Moving on.");
     h.hop(h.tts, new P.TTSStartedFrame("c2"));
     h.hop(h.tts, new P.TTSStoppedFrame("c2"));
     h.hop(h.transport, new P.CancelFrame());

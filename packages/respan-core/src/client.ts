@@ -26,7 +26,7 @@ import { disableInstrumentations, registerInstrumentations } from "./instrumenta
 import { describeError, Logger } from "./logger.js";
 import { resolveOptions, type ResolvedOptions, type RespanOptions } from "./options.js";
 import { PropagationSpanProcessor } from "./propagation.js";
-import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "./semconv.js";
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "@respan/semconv-pipecat";
 import { TraceHoldSpanProcessor } from "./trace-hold.js";
 import { publishTracingEnabled, withdrawTracingEnabled } from "./tracing-enabled.js";
 

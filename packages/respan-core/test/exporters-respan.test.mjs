@@ -79,6 +79,8 @@ function emitConversation() {
     .end();
   llm.end();
   tracer.startSpan("tts", { attributes: { "gen_ai.operation.name": "tts", text: "It is sunny in Paris.", voice_id: "alloy" } }, turnContext).end();
+  // A span kind the translation has no entry for, inside a conversation (it carries conversation.id).
+  tracer.startSpan("vad", { attributes: { "conversation.id": "conv-1", "vad.start_secs": 0.2 } }, turnContext).end();
   // A span that already carries Respan's keys keeps them.
   tracer
     .startSpan("llm", { attributes: { "respan.entity.log_type": "task", "traceloop.entity.input": "kept", input: "[]" } }, turnContext)
@@ -128,7 +130,7 @@ test("Respan wire format: POST {base}/v2/traces, Bearer auth, canonical OTLP JSO
     assert.deepEqual(scopes, ["other-lib", "pipecat-test"], "one entry per instrumentation scope");
     const pipecatScope = resourceSpans.scopeSpans.find((scopeSpans) => scopeSpans.scope.name === "pipecat-test");
     assert.equal(pipecatScope.scope.version, "1.0.0");
-    assert.equal(pipecatScope.spans.length, 7);
+    assert.equal(pipecatScope.spans.length, 8);
 
     for (const span of resourceSpans.scopeSpans.flatMap((scopeSpans) => scopeSpans.spans)) {
       assert.match(span.traceId, HEX32);
@@ -214,6 +216,8 @@ test("Respan translation: log types, usage, model and entity input/output keys",
     assert.equal(logType(tts), "speech");
     assert.equal(tts["traceloop.entity.input"], "It is sunny in Paris.");
 
+    assert.equal(logType(find("vad")), "task", "any other span of a conversation is a step of it");
+
     const preset = find("llm", (span) => span.attributes["respan.entity.log_type"] === "task");
     assert.ok(preset, "a span's own log type wins");
     assert.equal(preset["traceloop.entity.input"], "kept", "a span's own entity input wins");
@@ -281,7 +285,7 @@ test("translation works on copies: other exporters receive the original, untrans
       await respan.flush();
       assert.equal(receiver.spans().find((span) => span.name === "stt").attributes["respan.entity.log_type"], "transcription");
       const originals = memory.getFinishedSpans();
-      assert.equal(originals.length, 8);
+      assert.equal(originals.length, 9);
       for (const span of originals) {
         assert.equal(span.attributes["respan.entity.log_method"], undefined, span.name);
         assert.equal(span.attributes["traceloop.entity.output"], undefined, span.name);

@@ -13,7 +13,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Span } from "@opentelemetry/api";
 import { FrameKind, frameKindOf } from "../class-names.js";
-import type { ConversationEndInfo, ConversationInfo, ConversationListener, FrameHop, TurnInfo } from "../internal-types.js";
+import type { ConversationEndInfo, ConversationInfo, ConversationListener, FrameHop, TurnInfo } from "../listener.js";
 import { readBoolean, readField, readNumber, readString } from "../utils.js";
 import { aggregatorRoleOf, onTurnStopped, processorsOf, type AggregatorRole, type TurnMessage } from "./aggregators.js";
 import {
@@ -37,7 +37,7 @@ import {
   EVENT_LOG,
   EVENT_TRANSCRIPT_ENTRY,
   SESSION_METADATA_PREFIX,
-} from "./attributes.js";
+} from "@respan/semconv-pipecat";
 import { ConsentGateSink } from "./consent-gate.js";
 import { jsonText } from "./json.js";
 import { SessionLogCollector, startLogCapture, type SessionLogRecord } from "./logs.js";

@@ -2,7 +2,7 @@
  * Turning session capture on: per conversation (the instrumentation's `sessionCapture` factory) or per
  * task (`attachSession`, the two-step API, and `createTracedSession`, the one-step one).
  */
-import type { ConversationInfo, ConversationListener, SessionCaptureFactory } from "../internal-types.js";
+import type { ConversationInfo, ConversationListener, SessionCaptureFactory } from "../listener.js";
 import { readString } from "../utils.js";
 import { SessionCapture } from "./capture.js";
 import { isTracingEnabled, resolveSessionOptions, type SessionOptions } from "./options.js";

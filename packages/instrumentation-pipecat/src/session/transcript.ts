@@ -7,6 +7,17 @@
  * With content capture off, entries keep their roles, timings and tool names but no text, arguments or
  * results. The whole document is capped in size: once the cap is reached later entries are counted, not kept.
  */
+import {
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_TRANSCRIPT_CONTENT,
+  ATTR_TRANSCRIPT_END_OFFSET_SECONDS,
+  ATTR_TRANSCRIPT_INTERRUPTED,
+  ATTR_TRANSCRIPT_ROLE,
+  ATTR_TRANSCRIPT_START_OFFSET_SECONDS,
+  ATTR_TRANSCRIPT_TIMESTAMP,
+  ATTR_TRANSCRIPT_TURN_NUMBER,
+} from "@respan/semconv-pipecat";
 import { jsonSafeCopy, jsonText } from "./json.js";
 
 export type TranscriptRole = "user" | "assistant" | "tool_call" | "tool_call_result";
@@ -240,23 +251,23 @@ export class TranscriptBuilder {
 /** Span-event attributes for one entry (content only when it was captured). */
 export function transcriptEventAttributes(entry: TranscriptEntry): Record<string, string | number | boolean> {
   const attributes: Record<string, string | number | boolean> = {
-    "transcript.role": entry.role,
-    "transcript.timestamp": entry.timestamp,
-    "transcript.start_offset_seconds": entry.startOffsetSeconds,
-    "transcript.end_offset_seconds": entry.endOffsetSeconds,
+    [ATTR_TRANSCRIPT_ROLE]: entry.role,
+    [ATTR_TRANSCRIPT_TIMESTAMP]: entry.timestamp,
+    [ATTR_TRANSCRIPT_START_OFFSET_SECONDS]: entry.startOffsetSeconds,
+    [ATTR_TRANSCRIPT_END_OFFSET_SECONDS]: entry.endOffsetSeconds,
   };
   const content = entry.content;
   if (typeof content === "string") {
-    attributes["transcript.content"] = content;
+    attributes[ATTR_TRANSCRIPT_CONTENT] = content;
   } else if (content) {
-    attributes["gen_ai.tool.call.id"] = content.id;
-    attributes["gen_ai.tool.name"] = content.name;
+    attributes[ATTR_GEN_AI_TOOL_CALL_ID] = content.id;
+    attributes[ATTR_GEN_AI_TOOL_NAME] = content.name;
     const value = "arguments" in content ? content.arguments : "result" in content ? content.result : undefined;
     const text = value === undefined ? undefined : typeof value === "string" ? value : jsonText(value);
-    if (text !== undefined) attributes["transcript.content"] = text;
+    if (text !== undefined) attributes[ATTR_TRANSCRIPT_CONTENT] = text;
   }
-  if (entry.turnNumber !== undefined) attributes["transcript.turn_number"] = entry.turnNumber;
-  if (entry.interrupted) attributes["transcript.interrupted"] = true;
+  if (entry.turnNumber !== undefined) attributes[ATTR_TRANSCRIPT_TURN_NUMBER] = entry.turnNumber;
+  if (entry.interrupted) attributes[ATTR_TRANSCRIPT_INTERRUPTED] = true;
   return attributes;
 }
 

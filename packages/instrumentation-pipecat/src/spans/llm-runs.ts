@@ -1,16 +1,6 @@
 import { SpanKind } from "@opentelemetry/api";
 import type { Attributes } from "@opentelemetry/api";
 import {
-  ATTR_INPUT,
-  ATTR_INPUT_MESSAGE_COUNT,
-  ATTR_METRICS_TTFB,
-  ATTR_OUTPUT,
-  ATTR_STREAM,
-  ATTR_TOOL_COUNT,
-  ATTR_TOOLS,
-  SPAN_LLM,
-} from "../attribute-keys.js";
-import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
@@ -27,12 +17,24 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_INPUT,
+  ATTR_INPUT_MESSAGE_COUNT,
+  ATTR_METRICS_TTFB,
+  ATTR_OUTPUT,
+  ATTR_STREAM,
+  ATTR_TOOL_COUNT,
+  ATTR_TOOLS,
+  ATTR_TURN_LATENCY_LLM_TTFB_SECONDS,
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
   GEN_AI_OUTPUT_TYPE_VALUE_TEXT,
-} from "../semconv.js";
-import { isObject, readField, readNumber } from "../utils.js";
+  SPAN_LLM,
+} from "@respan/semconv-pipecat";
+import { FrameKind, MetricKind, Role, roleOf } from "../class-names.js";
+import type { ServiceCall } from "../service-calls.js";
+import { isAbortError, isObject, readField, readNumber, readString } from "../utils.js";
 import { addServiceIdentity } from "./service-attributes.js";
-import type { SpanFactory, TracedSpan } from "./traced-span.js";
+import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
+import type { TracedSpan } from "./traced-span.js";
 
 export interface LlmRun {
   readonly service: object;
@@ -99,7 +101,7 @@ function messageText(message: unknown): string {
  * (plus the system instructions separately), so the bytes captured per turn stay flat however long the
  * conversation grows.
  */
-export class LlmRuns {
+export class LlmRuns implements SpanKindTracker {
   private readonly open = new Map<object, LlmRun>();
   private readonly lastSpan = new Map<object, TracedSpan>();
   private readonly contextHeadingTo = new Map<object, object>();
@@ -107,14 +109,43 @@ export class LlmRuns {
   private lastMessageCount = 0;
   private instructions: string | undefined;
 
-  constructor(private readonly factory: SpanFactory) {}
+  constructor(private readonly scope: ConversationScope) {}
 
-  /** An LLMContextFrame is on its way to `service`: the input of its next run. */
-  contextArrived(service: object, llmContext: object): void {
-    this.contextHeadingTo.set(service, llmContext);
+  onFrame(kind: FrameKind, frame: object, source: object, atMs: number): void {
+    switch (kind) {
+      case FrameKind.LLM_RESPONSE_START:
+        this.responseStarted(source, atMs);
+        break;
+      case FrameKind.LLM_RESPONSE_END:
+        this.responseEnded(source, atMs);
+        break;
+      case FrameKind.LLM_TEXT:
+        this.text(source, readString(frame, "text", "text") ?? "");
+        break;
+      default:
+        break;
+    }
   }
 
-  callStarted(service: object, llmContext: unknown, atMs: number, parent: TracedSpan): LlmRun {
+  /** An LLM context frame on its way to an LLM service: the input of that service's next run. */
+  onEveryHop(_kind: FrameKind, frame: object, destination: object): void {
+    if ((roleOf(destination) & Role.LLM) === 0) return;
+    const llmContext = readField(frame, "context", "context");
+    if (llmContext !== null && typeof llmContext === "object") this.contextHeadingTo.set(destination, llmContext);
+  }
+
+  /** One model run (processContext): its `llm` span is current while the model is called. */
+  beginCall(service: object, llmContext: unknown): ServiceCall {
+    this.scope.rememberService(service);
+    const run = this.callStarted(service, llmContext, this.scope.clock.now());
+    // An interrupted run is aborted, not failed.
+    return {
+      context: run.span.context,
+      settled: (error, failed) => this.callSettled(run, error, failed && !isAbortError(error), this.scope.clock.now()),
+    };
+  }
+
+  private callStarted(service: object, llmContext: unknown, atMs: number): LlmRun {
     const current = this.open.get(service);
     if (current !== undefined && !current.viaCall) {
       current.viaCall = true;
@@ -122,36 +153,36 @@ export class LlmRuns {
     }
     // A call still open means it was superseded (an interruption restarted the model).
     if (current !== undefined) this.endRun(current, atMs);
-    const run = this.startRun(service, atMs, parent, llmContext);
+    const run = this.startRun(service, atMs, llmContext);
     run.viaCall = true;
     return run;
   }
 
-  callSettled(run: LlmRun, error: unknown, failed: boolean, atMs: number): void {
+  private callSettled(run: LlmRun, error: unknown, failed: boolean, atMs: number): void {
     if (failed) run.span.fail(error, "LLMError", atMs);
     if (this.open.get(run.service) === run) this.endRun(run, atMs);
   }
 
-  responseStarted(service: object, atMs: number, parent: TracedSpan): void {
+  private responseStarted(service: object, atMs: number): void {
     const current = this.open.get(service);
     if (current !== undefined && !current.responseStarted) {
       current.responseStarted = true;
       return;
     }
     if (current !== undefined) this.endRun(current, atMs);
-    this.startRun(service, atMs, parent, undefined).responseStarted = true;
+    this.startRun(service, atMs, undefined).responseStarted = true;
   }
 
-  responseEnded(service: object, atMs: number): void {
+  private responseEnded(service: object, atMs: number): void {
     const run = this.open.get(service);
     if (run !== undefined) this.endRun(run, atMs);
   }
 
-  text(service: object, text: string): void {
+  private text(service: object, text: string): void {
     const run = this.open.get(service);
-    if (run === undefined || !this.factory.content.capture) return;
+    if (run === undefined || !this.scope.factory.content.capture) return;
     // Stop accumulating past the cap: the attribute would be cut there anyway.
-    if (run.output.length <= this.factory.content.maxLength) run.output += text;
+    if (run.output.length <= this.scope.factory.content.maxLength) run.output += text;
   }
 
   ttfb(service: object, seconds: number): void {
@@ -182,7 +213,7 @@ export class LlmRuns {
     this.contextHeadingTo.clear();
   }
 
-  private startRun(service: object, atMs: number, parent: TracedSpan, llmContext: unknown): LlmRun {
+  private startRun(service: object, atMs: number, llmContext: unknown): LlmRun {
     const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_CHAT,
       [ATTR_GEN_AI_OUTPUT_TYPE]: GEN_AI_OUTPUT_TYPE_VALUE_TEXT,
@@ -190,7 +221,7 @@ export class LlmRuns {
     };
     addServiceIdentity(attributes, service, "LLMService");
     addRequestAttributes(attributes, service);
-    const span = this.factory.start("llm", SPAN_LLM, parent, atMs, attributes, SpanKind.CLIENT);
+    const span = this.scope.factory.start("llm", SPAN_LLM, this.scope.parent, atMs, attributes, SpanKind.CLIENT);
     const run: LlmRun = { service, span, viaCall: false, responseStarted: false, output: "" };
     this.open.set(service, run);
     this.lastSpan.set(service, span);
@@ -204,7 +235,7 @@ export class LlmRuns {
     const tools = readField(llmContext, "tools", "tools");
     if (Array.isArray(tools) && tools.length > 0) {
       span.set(ATTR_TOOL_COUNT, tools.length);
-      span.set(ATTR_TOOLS, this.factory.content.definition(tools));
+      span.set(ATTR_TOOLS, this.scope.factory.content.definition(tools));
     }
     const messages = readField(llmContext, "messages", "messages");
     if (!Array.isArray(messages)) return;
@@ -216,14 +247,27 @@ export class LlmRuns {
     const instructions = added.filter(isInstruction);
     if (instructions.length > 0) this.instructions = instructions.map(messageText).join("\n");
     else if (!continues) this.instructions = undefined;
-    const content = this.factory.content;
+    const content = this.scope.factory.content;
     span.set(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, content.text(this.instructions));
     span.set(ATTR_INPUT, content.jsonList(added.filter((message) => !isInstruction(message))));
   }
 
   private endRun(run: LlmRun, atMs: number): void {
     if (this.open.get(run.service) === run) this.open.delete(run.service);
-    run.span.set(ATTR_OUTPUT, this.factory.content.text(run.output));
+    run.span.set(ATTR_OUTPUT, this.scope.factory.content.text(run.output));
     run.span.end(atMs);
   }
 }
+
+export const llmSpanKind = defineSpanKind<LlmRuns>({
+  name: "llm",
+  frames: [FrameKind.LLM_RESPONSE_START, FrameKind.LLM_RESPONSE_END, FrameKind.LLM_TEXT],
+  everyHopFrames: [FrameKind.LLM_CONTEXT],
+  serviceRole: Role.LLM,
+  turnTtfbKey: ATTR_TURN_LATENCY_LLM_TTFB_SECONDS,
+  usageMetric: MetricKind.LLM_USAGE,
+  serviceCalls: [
+    { className: "LLMService", method: "processContext", begin: (runs, service, args) => runs.beginCall(service, args[0]) },
+  ],
+  create: (scope) => new LlmRuns(scope),
+});

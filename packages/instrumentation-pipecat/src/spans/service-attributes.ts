@@ -1,6 +1,6 @@
 import type { Attributes } from "@opentelemetry/api";
 import { concreteClassName } from "../class-names.js";
-import { ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from "../semconv.js";
+import { ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL } from "@respan/semconv-pipecat";
 import { readField, readString } from "../utils.js";
 
 // Pipecat's special cases, mapped to OpenTelemetry's well-known gen_ai.provider.name values.

@@ -1,22 +1,24 @@
 import { SpanKind } from "@opentelemetry/api";
 import type { Attributes } from "@opentelemetry/api";
 import {
+  ATTR_GEN_AI_OPERATION_NAME,
   ATTR_IS_FINAL,
   ATTR_LANGUAGE,
   ATTR_METRICS_AUDIO_SECONDS,
   ATTR_METRICS_TTFB,
   ATTR_STT_INCOMPLETE,
   ATTR_TRANSCRIPT,
+  ATTR_TURN_LATENCY_STT_TTFB_SECONDS,
   ATTR_USER_ID,
-  OPERATION_STT,
+  GEN_AI_OPERATION_NAME_VALUE_STT,
   SPAN_STT,
-} from "../attribute-keys.js";
-import { Role, roleOf } from "../class-names.js";
-import type { Clock } from "../internal-types.js";
-import { ATTR_GEN_AI_OPERATION_NAME } from "../semconv.js";
-import { readString } from "../utils.js";
+} from "@respan/semconv-pipecat";
+import { FrameKind, MetricKind, Role, roleOf } from "../class-names.js";
+import type { ServiceCall } from "../service-calls.js";
+import { readNumber, readString } from "../utils.js";
 import { addServiceIdentity } from "./service-attributes.js";
-import type { SpanFactory, TracedSpan } from "./traced-span.js";
+import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
+import type { TracedSpan } from "./traced-span.js";
 
 /** How long after the user stops speaking a transcript segment may still be finalised. */
 export const STT_FINAL_GRACE_MS = 1500;
@@ -34,9 +36,7 @@ interface Segment {
  * STT_FINAL_GRACE_MS after the user stopped speaking, marked `stt.incomplete`. The span's lifetime follows
  * the speech, never one method call (pipecat#2782: sub-millisecond STT spans).
  */
-export class SttSegments {
-  private speaking = false;
-  private utteranceStartMs: number | undefined;
+export class SttSegments implements SpanKindTracker {
   private lastSegmentEndMs = Number.NEGATIVE_INFINITY;
   private open: Segment | undefined;
   private graceTimer: unknown = undefined;
@@ -44,47 +44,62 @@ export class SttSegments {
   // before pushing the final transcript); the next segment takes them (pipecat#4070: missing STT TTFB).
   private pendingTtfb: number | undefined;
   private pendingAudioSeconds: number | undefined;
+  /** What STT calls last ran in: handed out again while the context stays the same (see callContext). */
+  private lastCall: ServiceCall | undefined;
 
-  constructor(
-    private readonly factory: SpanFactory,
-    private readonly clock: Clock,
-    private readonly onTimerError: (error: unknown) => void,
-  ) {}
+  constructor(private readonly scope: ConversationScope) {}
 
-  /** The open segment's span, so STT calls run inside it. */
-  get openSpan(): TracedSpan | undefined {
-    return this.open?.span;
+  onFrame(kind: FrameKind, frame: object, source: object, atMs: number): void {
+    switch (kind) {
+      case FrameKind.TRANSCRIPTION:
+        this.transcription(frame, source, true, atMs);
+        break;
+      case FrameKind.INTERIM_TRANSCRIPTION:
+        this.transcription(frame, source, false, atMs);
+        break;
+      case FrameKind.USER_STOPPED_SPEAKING:
+        this.userStoppedSpeaking();
+        break;
+      case FrameKind.VAD_USER_STARTED_SPEAKING:
+      case FrameKind.USER_STARTED_SPEAKING:
+        // The user (again) started speaking: the segment in progress is not over.
+        this.cancelGrace();
+        break;
+      default:
+        break;
+    }
   }
 
-  /** When the user started the speech in progress (back-dated by the VAD), or undefined when not speaking. */
-  get speechStartMs(): number | undefined {
-    return this.speaking ? this.utteranceStartMs : undefined;
+  /**
+   * What STT work runs in: the open transcript segment's context, else the turn's. Undefined when neither
+   * is open: audio between turns is processed as it comes, without a context switch per frame. The same
+   * object is returned for as long as the context does not change (this runs for every user audio frame).
+   */
+  callContext(): ServiceCall | undefined {
+    const current = (this.open?.span ?? this.scope.turnSpan)?.context;
+    if (current === undefined) {
+      this.lastCall = undefined;
+      return undefined;
+    }
+    if (this.lastCall?.context !== current) this.lastCall = { context: current };
+    return this.lastCall;
   }
 
-  /** `atMs` is when the user really started (VAD frames are back-dated by their `startSecs`). */
-  userStartedSpeaking(atMs: number): void {
-    this.cancelGrace();
-    if (this.speaking) return;
-    this.speaking = true;
-    this.utteranceStartMs = atMs;
-  }
-
-  userStoppedSpeaking(): void {
-    this.speaking = false;
+  private userStoppedSpeaking(): void {
     if (this.open === undefined) return;
     this.cancelGrace();
-    this.graceTimer = this.clock.setTimer(() => {
+    this.graceTimer = this.scope.clock.setTimer(() => {
       try {
         this.graceTimer = undefined;
         this.endOpen(true);
       } catch (error) {
-        this.onTimerError(error);
+        this.scope.timerError(error);
       }
     }, STT_FINAL_GRACE_MS);
   }
 
-  transcription(frame: object, source: object, isFinal: boolean, atMs: number, parent: TracedSpan): void {
-    const segment = this.open ?? this.openSegment(source, atMs, parent);
+  private transcription(frame: object, source: object, isFinal: boolean, atMs: number): void {
+    const segment = this.open ?? this.openSegment(source, atMs);
     segment.lastTranscriptMs = atMs;
     const text = readString(frame, "text", "text") ?? "";
     segment.span.set(ATTR_LANGUAGE, readString(frame, "language", "language"));
@@ -97,12 +112,14 @@ export class SttSegments {
     this.endOpen(false);
   }
 
-  ttfb(seconds: number): void {
+  ttfb(_service: object, seconds: number): void {
     if (this.open !== undefined) this.open.span.set(ATTR_METRICS_TTFB, seconds);
     else this.pendingTtfb = seconds;
   }
 
-  audioSeconds(seconds: number): void {
+  usage(_service: object, value: unknown): void {
+    const seconds = readNumber(value, "audioSeconds", "audio_seconds");
+    if (seconds === undefined) return;
     if (this.open !== undefined) this.open.span.set(ATTR_METRICS_AUDIO_SECONDS, seconds);
     else this.pendingAudioSeconds = seconds;
   }
@@ -111,14 +128,15 @@ export class SttSegments {
   close(): void {
     this.cancelGrace();
     this.endOpen(true);
+    this.lastCall = undefined;
   }
 
-  private openSegment(source: object, atMs: number, parent: TracedSpan): Segment {
+  private openSegment(source: object, atMs: number): Segment {
     // Back-date to the start of the speech, but never before the previous segment of the same speech.
-    const startMs = Math.min(atMs, Math.max(this.utteranceStartMs ?? atMs, this.lastSegmentEndMs));
-    const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_STT };
+    const startMs = Math.min(atMs, Math.max(this.scope.lastSpeechStartMs ?? atMs, this.lastSegmentEndMs));
+    const attributes: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_STT };
     if ((roleOf(source) & Role.STT) !== 0) addServiceIdentity(attributes, source, "STTService");
-    const span = this.factory.start("stt", SPAN_STT, parent, startMs, attributes, SpanKind.CLIENT);
+    const span = this.scope.factory.start("stt", SPAN_STT, this.scope.parent, startMs, attributes, SpanKind.CLIENT);
     span.set(ATTR_METRICS_TTFB, this.pendingTtfb);
     span.set(ATTR_METRICS_AUDIO_SECONDS, this.pendingAudioSeconds);
     this.pendingTtfb = undefined;
@@ -134,7 +152,7 @@ export class SttSegments {
     this.cancelGrace();
     const { span } = segment;
     const transcript = incomplete ? segment.lastInterim : segment.finalText;
-    span.set(ATTR_TRANSCRIPT, this.factory.content.text(transcript));
+    span.set(ATTR_TRANSCRIPT, this.scope.factory.content.text(transcript));
     span.set(ATTR_IS_FINAL, !incomplete);
     if (incomplete) span.set(ATTR_STT_INCOMPLETE, true);
     this.lastSegmentEndMs = segment.lastTranscriptMs;
@@ -143,7 +161,27 @@ export class SttSegments {
 
   private cancelGrace(): void {
     if (this.graceTimer === undefined) return;
-    this.clock.clearTimer(this.graceTimer);
+    this.scope.clock.clearTimer(this.graceTimer);
     this.graceTimer = undefined;
   }
 }
+
+export const sttSpanKind = defineSpanKind<SttSegments>({
+  name: "stt",
+  frames: [
+    FrameKind.TRANSCRIPTION,
+    FrameKind.INTERIM_TRANSCRIPTION,
+    FrameKind.VAD_USER_STARTED_SPEAKING,
+    FrameKind.USER_STARTED_SPEAKING,
+    FrameKind.USER_STOPPED_SPEAKING,
+  ],
+  serviceRole: Role.STT,
+  turnTtfbKey: ATTR_TURN_LATENCY_STT_TTFB_SECONDS,
+  usageMetric: MetricKind.STT_USAGE,
+  serviceCalls: [
+    // Per audio frame: no span of its own, only the open segment's (or the turn's) context; with neither
+    // open, nothing to activate and no context switch. Nothing is allocated per frame.
+    { className: "STTService", method: "processAudioFrame", begin: (segments) => segments.callContext() },
+  ],
+  create: (scope) => new SttSegments(scope),
+});

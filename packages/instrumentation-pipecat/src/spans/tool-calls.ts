@@ -1,4 +1,3 @@
-import { ATTR_TOOL_CANCELLED, SPAN_TOOL_PREFIX } from "../attribute-keys.js";
 import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
@@ -6,11 +5,17 @@ import {
   ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_TOOL_CANCELLED,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-} from "../semconv.js";
+  GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
+  SPAN_TOOL_PREFIX,
+} from "@respan/semconv-pipecat";
+import { FrameKind } from "../class-names.js";
 import { RecentMap, RecentSet } from "../recent.js";
+import type { ServiceCall } from "../service-calls.js";
 import { isObject, readBoolean, readField, readString } from "../utils.js";
-import type { SpanFactory, TracedSpan } from "./traced-span.js";
+import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
+import type { TracedSpan } from "./traced-span.js";
 
 /** What identifies a tool call, read tolerantly from a frame or a call descriptor. */
 export interface ToolCallDescriptor {
@@ -60,45 +65,104 @@ const REMEMBERED_REQUESTS = 128;
  * the handler's real duration. One span per tool call id, however many hops and broadcast copies carry
  * it; the parent is the `llm` span that asked for the call.
  */
-export class ToolCalls {
+export class ToolCalls implements SpanKindTracker {
   private readonly open = new Map<string, OpenCall>();
   private readonly finished = new RecentSet<string>(REMEMBERED_FINISHED_CALLS);
   /** Requests are forgotten when their call starts (or, bounded, when too many never did). */
   private readonly requestedBy = new RecentMap<string, TracedSpan>(REMEMBERED_REQUESTS);
 
-  constructor(private readonly factory: SpanFactory) {}
+  constructor(private readonly scope: ConversationScope) {}
+
+  onFrame(kind: FrameKind, frame: object, source: object, atMs: number): void {
+    switch (kind) {
+      case FrameKind.FUNCTION_CALLS_STARTED:
+        this.callsRequested(source, frame);
+        break;
+      case FrameKind.FUNCTION_CALL_IN_PROGRESS: {
+        const call = readToolCall(frame);
+        if (call !== undefined) this.callStarted(source, call, atMs);
+        break;
+      }
+      case FrameKind.FUNCTION_CALL_RESULT: {
+        const toolCallId = readString(frame, "toolCallId", "tool_call_id");
+        if (toolCallId !== undefined) this.resulted(toolCallId, readField(frame, "result", "result"), atMs);
+        break;
+      }
+      case FrameKind.FUNCTION_CALL_CANCEL: {
+        const toolCallId = readString(frame, "toolCallId", "tool_call_id");
+        if (toolCallId !== undefined) this.cancelled(toolCallId, "cancelled", atMs);
+        break;
+      }
+      case FrameKind.INTERRUPTION:
+        this.interrupted(atMs);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** One tool call (executeFunctionCall): its handler runs inside the `execute_tool` span. */
+  beginCall(service: object, call: unknown): ServiceCall | undefined {
+    const descriptor = readToolCall(call);
+    if (descriptor === undefined) return undefined;
+    const span = this.callStarted(service, descriptor, this.scope.clock.now());
+    if (span === undefined) return undefined;
+    const { toolCallId } = descriptor;
+    return {
+      context: span.context,
+      settled: (error, failed) => {
+        if (failed) this.failed(toolCallId, error, this.scope.clock.now());
+        else this.settled(toolCallId, this.scope.clock.now());
+      },
+    };
+  }
+
+  private callsRequested(llmService: object, frame: object): void {
+    const calls = readField(frame, "functionCalls", "function_calls");
+    if (!Array.isArray(calls)) return;
+    const parent = this.scope.requestingSpan(llmService);
+    for (const call of calls) {
+      const toolCallId = readString(call, "toolCallId", "tool_call_id");
+      if (toolCallId !== undefined) this.requested(toolCallId, parent);
+    }
+  }
+
+  private callStarted(llmService: object, call: ToolCallDescriptor, atMs: number): TracedSpan | undefined {
+    this.requested(call.toolCallId, this.scope.requestingSpan(llmService));
+    return this.started(call, atMs, this.scope.parent);
+  }
 
   /**
    * The LLM asked for `toolCallId` while `parent` (its llm span) was the current run. A call that already
    * started (its FunctionCallInProgressFrame trails the executeFunctionCall call) or finished has its span.
    */
-  requested(toolCallId: string, parent: TracedSpan): void {
+  private requested(toolCallId: string, parent: TracedSpan): void {
     if (this.open.has(toolCallId) || this.finished.has(toolCallId) || this.requestedBy.has(toolCallId)) return;
     this.requestedBy.set(toolCallId, parent);
   }
 
   /** The call started; returns its span (the existing one if it already started). */
-  started(call: ToolCallDescriptor, atMs: number, fallbackParent: TracedSpan): TracedSpan | undefined {
+  private started(call: ToolCallDescriptor, atMs: number, fallbackParent: TracedSpan): TracedSpan | undefined {
     const existing = this.open.get(call.toolCallId);
     if (existing !== undefined) return existing.span;
     if (this.finished.has(call.toolCallId)) return undefined;
     const parent = this.requestedBy.get(call.toolCallId) ?? fallbackParent;
     this.requestedBy.delete(call.toolCallId);
-    const span = this.factory.start("tool", SPAN_TOOL_PREFIX + call.functionName, parent, atMs, {
+    const span = this.scope.factory.start("tool", SPAN_TOOL_PREFIX + call.functionName, parent, atMs, {
       [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
       [ATTR_GEN_AI_TOOL_NAME]: call.functionName,
       [ATTR_GEN_AI_TOOL_CALL_ID]: call.toolCallId,
-      [ATTR_GEN_AI_TOOL_TYPE]: "function",
+      [ATTR_GEN_AI_TOOL_TYPE]: GEN_AI_TOOL_TYPE_VALUE_FUNCTION,
     });
-    span.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, this.factory.content.json(call.arguments));
+    span.set(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, this.scope.factory.content.json(call.arguments));
     this.open.set(call.toolCallId, { span, cancelOnInterruption: call.cancelOnInterruption });
     return span;
   }
 
-  resulted(toolCallId: string, result: unknown, atMs: number): void {
+  private resulted(toolCallId: string, result: unknown, atMs: number): void {
     const call = this.take(toolCallId);
     if (call === undefined) return;
-    call.span.set(ATTR_GEN_AI_TOOL_CALL_RESULT, this.factory.content.json(result));
+    call.span.set(ATTR_GEN_AI_TOOL_CALL_RESULT, this.scope.factory.content.json(result));
     const failure = errorResult(result);
     if (failure !== undefined) call.span.fail(failure, "ToolError", atMs);
     call.span.set(ATTR_TOOL_CANCELLED, false);
@@ -106,7 +170,7 @@ export class ToolCalls {
   }
 
   /** The handler threw (or its promise rejected). */
-  failed(toolCallId: string, error: unknown, atMs: number): void {
+  private failed(toolCallId: string, error: unknown, atMs: number): void {
     const call = this.take(toolCallId);
     if (call === undefined) return;
     call.span.fail(error, "ToolError", atMs);
@@ -115,21 +179,21 @@ export class ToolCalls {
   }
 
   /** The call's handler returned without a result frame (runtimes that push none). */
-  settled(toolCallId: string, atMs: number): void {
+  private settled(toolCallId: string, atMs: number): void {
     const call = this.take(toolCallId);
     if (call === undefined) return;
     call.span.set(ATTR_TOOL_CANCELLED, false);
     call.span.end(atMs);
   }
 
-  cancelled(toolCallId: string, reason: string, atMs: number): void {
+  private cancelled(toolCallId: string, reason: string, atMs: number): void {
     this.requestedBy.delete(toolCallId);
     const call = this.take(toolCallId);
     if (call !== undefined) this.markCancelled(call, reason, atMs);
   }
 
   /** An interruption cancels the calls that allow it (cancelOnInterruption, the default). */
-  interrupted(atMs: number): void {
+  private interrupted(atMs: number): void {
     for (const [toolCallId, call] of [...this.open]) {
       if (!call.cancelOnInterruption) continue;
       this.take(toolCallId);
@@ -160,3 +224,18 @@ export class ToolCalls {
     call.span.end(atMs);
   }
 }
+
+export const toolSpanKind = defineSpanKind<ToolCalls>({
+  name: "tool",
+  frames: [
+    FrameKind.FUNCTION_CALLS_STARTED,
+    FrameKind.FUNCTION_CALL_IN_PROGRESS,
+    FrameKind.FUNCTION_CALL_RESULT,
+    FrameKind.FUNCTION_CALL_CANCEL,
+    FrameKind.INTERRUPTION,
+  ],
+  serviceCalls: [
+    { className: "LLMService", method: "executeFunctionCall", begin: (calls, service, args) => calls.beginCall(service, args[0]) },
+  ],
+  create: (scope) => new ToolCalls(scope),
+});

@@ -1,19 +1,25 @@
 import { SpanKind } from "@opentelemetry/api";
 import type { Attributes } from "@opentelemetry/api";
 import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_METRICS_CHARACTER_COUNT,
   ATTR_METRICS_TTFB,
   ATTR_TEXT,
   ATTR_TTS_CONTEXT_ID,
   ATTR_TTS_INTERRUPTED,
+  ATTR_TURN_LATENCY_TTS_TTFB_SECONDS,
   ATTR_VOICE_ID,
-  OPERATION_TTS,
+  GEN_AI_OPERATION_NAME_VALUE_TTS,
+  GEN_AI_OUTPUT_TYPE_VALUE_SPEECH,
   SPAN_TTS,
-} from "../attribute-keys.js";
-import { ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_OUTPUT_TYPE, GEN_AI_OUTPUT_TYPE_VALUE_SPEECH } from "../semconv.js";
-import { readField, readString } from "../utils.js";
+} from "@respan/semconv-pipecat";
+import { FrameKind, MetricKind, Role } from "../class-names.js";
+import type { ServiceCall } from "../service-calls.js";
+import { isAbortError, readField, readString } from "../utils.js";
 import { addServiceIdentity } from "./service-attributes.js";
-import type { SpanFactory, TracedSpan } from "./traced-span.js";
+import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
+import type { TracedSpan } from "./traced-span.js";
 
 interface AudioContext {
   span: TracedSpan;
@@ -39,18 +45,50 @@ function voiceOf(service: object): string | undefined {
  * early by a synthesize() call when the runtime has one, and ended by an interruption with
  * `tts.interrupted`. Spans follow the audio context, never one method call (pipecat#2029).
  */
-export class TtsContexts {
+export class TtsContexts implements SpanKindTracker {
   private readonly open = new Map<object, AudioContext>();
 
-  constructor(private readonly factory: SpanFactory) {}
+  constructor(private readonly scope: ConversationScope) {}
+
+  onFrame(kind: FrameKind, frame: object, source: object, atMs: number): void {
+    switch (kind) {
+      case FrameKind.TTS_STARTED:
+        this.started(source, readString(frame, "contextId", "context_id"), atMs);
+        break;
+      case FrameKind.TTS_STOPPED:
+        this.stopped(source, readString(frame, "contextId", "context_id"), atMs);
+        break;
+      case FrameKind.TTS_TEXT:
+        this.text(source, readString(frame, "text", "text") ?? "");
+        break;
+      case FrameKind.INTERRUPTION:
+        this.interruptAll(atMs);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** One piece of speech (synthesize): it joins (or opens) the service's audio context. */
+  beginCall(service: object, text: unknown): ServiceCall | undefined {
+    this.scope.rememberService(service);
+    const span = this.callStarted(service, text, this.scope.clock.now());
+    if (span === undefined) return undefined;
+    return {
+      context: span.context,
+      settled: (error, failed) => {
+        if (failed && !isAbortError(error)) this.callFailed(service, error, this.scope.clock.now());
+      },
+    };
+  }
 
   /**
    * A synthesize(text) call on `service`: joins the open audio context or opens one. Blank text speaks
    * nothing, so it opens nothing.
    */
-  callStarted(service: object, text: unknown, atMs: number, parent: TracedSpan): TracedSpan | undefined {
+  private callStarted(service: object, text: unknown, atMs: number): TracedSpan | undefined {
     const spoken = typeof text === "string" && text.trim() !== "";
-    const audio = this.open.get(service) ?? (spoken ? this.start(service, undefined, atMs, parent) : undefined);
+    const audio = this.open.get(service) ?? (spoken ? this.start(service, undefined, atMs) : undefined);
     if (audio === undefined) return undefined;
     if (spoken) {
       audio.textFromCalls = true;
@@ -59,29 +97,29 @@ export class TtsContexts {
     return audio.span;
   }
 
-  callFailed(service: object, error: unknown, atMs: number): void {
+  private callFailed(service: object, error: unknown, atMs: number): void {
     const audio = this.open.get(service);
     if (audio === undefined) return;
     audio.span.fail(error, "TTSError", atMs);
     this.end(service, audio, atMs, false);
   }
 
-  started(service: object, contextId: string | undefined, atMs: number, parent: TracedSpan): void {
+  private started(service: object, contextId: string | undefined, atMs: number): void {
     const audio = this.open.get(service);
     if (audio !== undefined && (audio.contextId === undefined || audio.contextId === contextId)) {
       audio.contextId = contextId;
       return;
     }
     if (audio !== undefined) this.end(service, audio, atMs, false);
-    this.start(service, contextId, atMs, parent);
+    this.start(service, contextId, atMs);
   }
 
-  text(service: object, text: string): void {
+  private text(service: object, text: string): void {
     const audio = this.open.get(service);
     if (audio !== undefined && !audio.textFromCalls) this.addText(audio, text);
   }
 
-  stopped(service: object, contextId: string | undefined, atMs: number): void {
+  private stopped(service: object, contextId: string | undefined, atMs: number): void {
     const audio = this.open.get(service);
     if (audio === undefined) return;
     if (contextId !== undefined && audio.contextId !== undefined && audio.contextId !== contextId) return;
@@ -92,7 +130,9 @@ export class TtsContexts {
     this.open.get(service)?.span.setIfAbsent(ATTR_METRICS_TTFB, seconds);
   }
 
-  characters(service: object, count: number): void {
+  /** TTSUsageMetricsData: characters the service reports it synthesised. */
+  usage(service: object, count: unknown): void {
+    if (typeof count !== "number") return;
     const audio = this.open.get(service);
     if (audio !== undefined) audio.reportedCharacters = (audio.reportedCharacters ?? 0) + count;
   }
@@ -104,20 +144,24 @@ export class TtsContexts {
     return true;
   }
 
-  /** An interruption (or the conversation's end) cuts every open audio context short. */
-  interruptAll(atMs: number): void {
+  /** The conversation's end cuts every open audio context short, as an interruption does. */
+  close(atMs: number): void {
+    this.interruptAll(atMs);
+  }
+
+  private interruptAll(atMs: number): void {
     for (const [service, audio] of [...this.open]) this.end(service, audio, atMs, true);
   }
 
-  private start(service: object, contextId: string | undefined, atMs: number, parent: TracedSpan): AudioContext {
+  private start(service: object, contextId: string | undefined, atMs: number): AudioContext {
     const attributes: Attributes = {
-      [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_TTS,
+      [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_TTS,
       [ATTR_GEN_AI_OUTPUT_TYPE]: GEN_AI_OUTPUT_TYPE_VALUE_SPEECH,
     };
     addServiceIdentity(attributes, service, "TTSService");
     const voice = voiceOf(service);
     if (voice !== undefined) attributes[ATTR_VOICE_ID] = voice;
-    const span = this.factory.start("tts", SPAN_TTS, parent, atMs, attributes, SpanKind.CLIENT);
+    const span = this.scope.factory.start("tts", SPAN_TTS, this.scope.parent, atMs, attributes, SpanKind.CLIENT);
     const audio: AudioContext = {
       span, contextId, text: "", characters: 0, textFromCalls: false, reportedCharacters: undefined,
     };
@@ -128,7 +172,7 @@ export class TtsContexts {
   private addText(audio: AudioContext, text: string): void {
     if (text.trim() === "") return;
     audio.characters += text.length;
-    if (!this.factory.content.capture || audio.text.length > this.factory.content.maxLength) return;
+    if (!this.scope.factory.content.capture || audio.text.length > this.scope.factory.content.maxLength) return;
     // Pieces are sentences or words: keep them apart.
     const separate = audio.text.length > 0 && !/\s$/.test(audio.text) && !/^\s/.test(text);
     audio.text += separate ? ` ${text}` : text;
@@ -138,9 +182,21 @@ export class TtsContexts {
     this.open.delete(service);
     const { span } = audio;
     span.set(ATTR_TTS_CONTEXT_ID, audio.contextId);
-    span.set(ATTR_TEXT, this.factory.content.text(audio.text));
+    span.set(ATTR_TEXT, this.scope.factory.content.text(audio.text));
     span.set(ATTR_METRICS_CHARACTER_COUNT, audio.reportedCharacters ?? audio.characters);
     span.set(ATTR_TTS_INTERRUPTED, interrupted);
     span.end(atMs);
   }
 }
+
+export const ttsSpanKind = defineSpanKind<TtsContexts>({
+  name: "tts",
+  frames: [FrameKind.TTS_STARTED, FrameKind.TTS_STOPPED, FrameKind.TTS_TEXT, FrameKind.INTERRUPTION],
+  serviceRole: Role.TTS,
+  turnTtfbKey: ATTR_TURN_LATENCY_TTS_TTFB_SECONDS,
+  usageMetric: MetricKind.TTS_USAGE,
+  serviceCalls: [
+    { className: "TTSService", method: "synthesize", begin: (contexts, service, args) => contexts.beginCall(service, args[0]) },
+  ],
+  create: (scope) => new TtsContexts(scope),
+});

@@ -3,6 +3,7 @@ import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
 import { frameKindOf } from "../../dist/esm/class-names.js";
 import { ConversationTracer } from "../../dist/esm/conversation-tracer.js";
 import { ErrorReporter } from "../../dist/esm/error-reporter.js";
+import { SERVICE_CALL_TARGETS } from "../../dist/esm/span-dispatch.js";
 import { FakeClock } from "./fake-clock.mjs";
 import * as P from "./fake-pipecat.mjs";
 import { inMemoryTracing } from "./otel.cjs";
@@ -52,6 +53,15 @@ export function createHarness(options = {}) {
     }
     return frame;
   };
+  /**
+   * A wrapped service method called on `service` (what the instrumentation's wrapper does): the call's
+   * `{ context, settled(error, failed) }`, or undefined when it runs untraced.
+   */
+  const serviceCall = (method, service, ...args) => {
+    const target = SERVICE_CALL_TARGETS.find((t) => t.method === method);
+    if (target === undefined) throw new Error(`no span kind wraps ${method}`);
+    return target.begin(conversation, service, args);
+  };
   const spans = () => exporter.getFinishedSpans();
-  return { conversation, clock, exporter, spans, hop, transport, stt, llm, tts, out, reported };
+  return { conversation, clock, exporter, spans, hop, serviceCall, transport, stt, llm, tts, out, reported };
 }

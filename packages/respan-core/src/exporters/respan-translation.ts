@@ -15,6 +15,7 @@ import {
   TRACELOOP_LLM,
 } from "../attributes.js";
 import {
+  ATTR_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -30,17 +31,29 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  ATTR_PIPECAT_INPUT,
-  ATTR_PIPECAT_OUTPUT,
-  ATTR_PIPECAT_STREAM,
-  ATTR_PIPECAT_TEXT,
-  ATTR_PIPECAT_TOOLS,
-  ATTR_PIPECAT_TRANSCRIPT,
+  ATTR_INPUT,
+  ATTR_OUTPUT,
   ATTR_SESSION_ID,
-  GEN_AI_OPERATION,
+  ATTR_STREAM,
+  ATTR_TEXT,
+  ATTR_TOOLS,
+  ATTR_TRANSCRIPT,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
+  GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+  GEN_AI_OPERATION_NAME_VALUE_STT,
+  GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
+  GEN_AI_OPERATION_NAME_VALUE_TTS,
   SESSION_METADATA_PREFIX,
-  PIPECAT_SPAN,
-} from "../semconv.js";
+  SPAN_CONVERSATION,
+  SPAN_LLM,
+  SPAN_STT,
+  SPAN_TOOL_PREFIX,
+  SPAN_TTS,
+  SPAN_TURN,
+} from "@respan/semconv-pipecat";
 
 type LogType = (typeof LOG_TYPE)[keyof typeof LOG_TYPE];
 
@@ -58,22 +71,22 @@ const LOG_TYPE_BY_ENTITY_KIND: Record<string, LogType> = {
 };
 
 const LOG_TYPE_BY_OPERATION: Record<string, LogType> = {
-  [GEN_AI_OPERATION.CHAT]: LOG_TYPE.CHAT,
-  [GEN_AI_OPERATION.TEXT_COMPLETION]: LOG_TYPE.CHAT,
-  [GEN_AI_OPERATION.GENERATE_CONTENT]: LOG_TYPE.CHAT,
-  [GEN_AI_OPERATION.EMBEDDINGS]: LOG_TYPE.EMBEDDING,
-  [GEN_AI_OPERATION.EXECUTE_TOOL]: LOG_TYPE.TOOL,
-  [GEN_AI_OPERATION.INVOKE_AGENT]: LOG_TYPE.AGENT,
-  [GEN_AI_OPERATION.STT]: LOG_TYPE.TRANSCRIPTION,
-  [GEN_AI_OPERATION.TTS]: LOG_TYPE.SPEECH,
+  [GEN_AI_OPERATION_NAME_VALUE_CHAT]: LOG_TYPE.CHAT,
+  [GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION]: LOG_TYPE.CHAT,
+  [GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT]: LOG_TYPE.CHAT,
+  [GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS]: LOG_TYPE.EMBEDDING,
+  [GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL]: LOG_TYPE.TOOL,
+  [GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT]: LOG_TYPE.AGENT,
+  [GEN_AI_OPERATION_NAME_VALUE_STT]: LOG_TYPE.TRANSCRIPTION,
+  [GEN_AI_OPERATION_NAME_VALUE_TTS]: LOG_TYPE.SPEECH,
 };
 
 const LOG_TYPE_BY_SPAN_NAME: Record<string, LogType> = {
-  [PIPECAT_SPAN.CONVERSATION]: LOG_TYPE.WORKFLOW,
-  [PIPECAT_SPAN.TURN]: LOG_TYPE.WORKFLOW,
-  [PIPECAT_SPAN.STT]: LOG_TYPE.TRANSCRIPTION,
-  [PIPECAT_SPAN.LLM]: LOG_TYPE.CHAT,
-  [PIPECAT_SPAN.TTS]: LOG_TYPE.SPEECH,
+  [SPAN_CONVERSATION]: LOG_TYPE.WORKFLOW,
+  [SPAN_TURN]: LOG_TYPE.WORKFLOW,
+  [SPAN_STT]: LOG_TYPE.TRANSCRIPTION,
+  [SPAN_LLM]: LOG_TYPE.CHAT,
+  [SPAN_TTS]: LOG_TYPE.SPEECH,
 };
 
 /** The Respan log type of a span, or undefined for spans Respan has no type for (e.g. HTTP calls). */
@@ -85,7 +98,9 @@ export function respanLogType(name: string, attributes: Attributes): LogType | u
   const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
   if (typeof operation === "string" && LOG_TYPE_BY_OPERATION[operation]) return LOG_TYPE_BY_OPERATION[operation];
   if (LOG_TYPE_BY_SPAN_NAME[name]) return LOG_TYPE_BY_SPAN_NAME[name];
-  if (name.startsWith(`${PIPECAT_SPAN.TOOL_PREFIX} `)) return LOG_TYPE.TOOL;
+  if (name.startsWith(SPAN_TOOL_PREFIX)) return LOG_TYPE.TOOL;
+  // Any other span of a traced conversation (a span kind added later, such as vad) is a step of it.
+  if (attributes[ATTR_CONVERSATION_ID] !== undefined) return LOG_TYPE.TASK;
   return undefined;
 }
 
@@ -108,17 +123,17 @@ export function translateAttributes(name: string, source: Attributes): Attribute
   switch (logType) {
     case LOG_TYPE.CHAT:
       setIfMissing(TRACELOOP_LLM.REQUEST_TYPE, "chat");
-      if (source[ATTR_PIPECAT_STREAM] === true) setIfMissing(TRACELOOP_LLM.IS_STREAMING, true);
-      setIfMissing(TRACELOOP_LLM.REQUEST_FUNCTIONS, stringValue(source[ATTR_PIPECAT_TOOLS]));
-      setIfMissing(TRACELOOP.ENTITY_INPUT, stringValue(source[ATTR_PIPECAT_INPUT] ?? source[ATTR_GEN_AI_INPUT_MESSAGES]));
-      setIfMissing(TRACELOOP.ENTITY_OUTPUT, stringValue(source[ATTR_PIPECAT_OUTPUT] ?? source[ATTR_GEN_AI_OUTPUT_MESSAGES]));
+      if (source[ATTR_STREAM] === true) setIfMissing(TRACELOOP_LLM.IS_STREAMING, true);
+      setIfMissing(TRACELOOP_LLM.REQUEST_FUNCTIONS, stringValue(source[ATTR_TOOLS]));
+      setIfMissing(TRACELOOP.ENTITY_INPUT, stringValue(source[ATTR_INPUT] ?? source[ATTR_GEN_AI_INPUT_MESSAGES]));
+      setIfMissing(TRACELOOP.ENTITY_OUTPUT, stringValue(source[ATTR_OUTPUT] ?? source[ATTR_GEN_AI_OUTPUT_MESSAGES]));
       translateChatMessages(source, setIfMissing);
       break;
     case LOG_TYPE.TRANSCRIPTION:
-      setIfMissing(TRACELOOP.ENTITY_OUTPUT, stringValue(source[ATTR_PIPECAT_TRANSCRIPT]));
+      setIfMissing(TRACELOOP.ENTITY_OUTPUT, stringValue(source[ATTR_TRANSCRIPT]));
       break;
     case LOG_TYPE.SPEECH:
-      setIfMissing(TRACELOOP.ENTITY_INPUT, stringValue(source[ATTR_PIPECAT_TEXT]));
+      setIfMissing(TRACELOOP.ENTITY_INPUT, stringValue(source[ATTR_TEXT]));
       break;
     case LOG_TYPE.TOOL:
       setIfMissing(TRACELOOP.ENTITY_INPUT, stringValue(source[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]));
@@ -167,13 +182,13 @@ function translateUsage(source: Attributes, setIfMissing: Setter): void {
 function translateChatMessages(source: Attributes, setIfMissing: Setter): void {
   const system = stringValue(source[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]);
   const systemMessages = system === undefined ? [] : [{ role: "system", content: system }];
-  const messages = parseMessages(source[ATTR_PIPECAT_INPUT]) ?? [];
+  const messages = parseMessages(source[ATTR_INPUT]) ?? [];
   const prompt = [...systemMessages, ...messages.slice(-(MAX_PROMPT_MESSAGES - systemMessages.length))];
   prompt.forEach((message, index) => {
     setIfMissing(`gen_ai.prompt.${index}.role`, stringValue(message.role));
     setIfMissing(`gen_ai.prompt.${index}.content`, contentText(message.content));
   });
-  const reply = source[ATTR_PIPECAT_OUTPUT];
+  const reply = source[ATTR_OUTPUT];
   if (typeof reply === "string") {
     setIfMissing("gen_ai.completion.0.role", "assistant");
     setIfMissing("gen_ai.completion.0.content", reply);

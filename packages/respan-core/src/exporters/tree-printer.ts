@@ -16,16 +16,16 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_PIPECAT_STT_INCOMPLETE,
-  ATTR_PIPECAT_TEXT,
-  ATTR_PIPECAT_TRANSCRIPT,
-  ATTR_PIPECAT_TTFB,
-  ATTR_PIPECAT_TTS_INTERRUPTED,
-  ATTR_PIPECAT_TURN_ENDED_BY_CONVERSATION_END,
-  ATTR_PIPECAT_TURN_NUMBER,
-  ATTR_PIPECAT_TURN_USER_BOT_LATENCY,
-  ATTR_PIPECAT_TURN_WAS_INTERRUPTED,
-} from "../semconv.js";
+  ATTR_METRICS_TTFB,
+  ATTR_STT_INCOMPLETE,
+  ATTR_TEXT,
+  ATTR_TRANSCRIPT,
+  ATTR_TTS_INTERRUPTED,
+  ATTR_TURN_ENDED_BY_CONVERSATION_END,
+  ATTR_TURN_NUMBER,
+  ATTR_TURN_USER_BOT_LATENCY_SECONDS,
+  ATTR_TURN_WAS_INTERRUPTED,
+} from "@respan/semconv-pipecat";
 import { isPositiveInteger } from "../validate.js";
 import { isLocalRoot } from "./local-root.js";
 
@@ -255,24 +255,24 @@ function keyAttributes(span: ReadableSpan): string {
   const add = (label: string, value: unknown) => {
     if (value !== undefined && value !== null && value !== "") parts.push(`${label}=${String(value)}`);
   };
-  add("turn", attributes[ATTR_PIPECAT_TURN_NUMBER]);
+  add("turn", attributes[ATTR_TURN_NUMBER]);
   add("model", attributes[ATTR_GEN_AI_REQUEST_MODEL]);
   const input = attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
   const output = attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
   if (input !== undefined || output !== undefined) add("tokens", `${input ?? "?"}→${output ?? "?"}`);
   const tool = attributes[ATTR_GEN_AI_TOOL_NAME];
   if (typeof tool === "string" && !span.name.includes(tool)) add("tool", tool);
-  add("ttfb", formatSeconds(attributes[ATTR_PIPECAT_TTFB]));
-  add("latency", formatSeconds(attributes[ATTR_PIPECAT_TURN_USER_BOT_LATENCY]));
-  add("transcript", quote(attributes[ATTR_PIPECAT_TRANSCRIPT]));
-  add("text", quote(attributes[ATTR_PIPECAT_TEXT]));
+  add("ttfb", formatSeconds(attributes[ATTR_METRICS_TTFB]));
+  add("latency", formatSeconds(attributes[ATTR_TURN_USER_BOT_LATENCY_SECONDS]));
+  add("transcript", quote(attributes[ATTR_TRANSCRIPT]));
+  add("text", quote(attributes[ATTR_TEXT]));
   // A turn cut short because the conversation ended is flagged as interrupted too; say why it stopped.
-  if (attributes[ATTR_PIPECAT_TURN_ENDED_BY_CONVERSATION_END] === true) {
+  if (attributes[ATTR_TURN_ENDED_BY_CONVERSATION_END] === true) {
     parts.push("ended");
-  } else if (attributes[ATTR_PIPECAT_TURN_WAS_INTERRUPTED] === true || attributes[ATTR_PIPECAT_TTS_INTERRUPTED] === true) {
+  } else if (attributes[ATTR_TURN_WAS_INTERRUPTED] === true || attributes[ATTR_TTS_INTERRUPTED] === true) {
     parts.push("interrupted");
   }
-  if (attributes[ATTR_PIPECAT_STT_INCOMPLETE] === true) parts.push("incomplete");
+  if (attributes[ATTR_STT_INCOMPLETE] === true) parts.push("incomplete");
   if (span.status.code === SpanStatusCode.ERROR) parts.push(`ERROR${span.status.message ? `: ${span.status.message}` : ""}`);
   return parts.join(" ");
 }

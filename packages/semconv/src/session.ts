@@ -26,6 +26,14 @@ export const ATTR_RECORDING_OFFSET_SECONDS = "recording.offset_seconds";
 
 // events
 export const EVENT_TRANSCRIPT_ENTRY = "transcript.entry";
+// transcript.entry event attributes (tool calls and results also carry gen_ai.tool.call.id / gen_ai.tool.name)
+export const ATTR_TRANSCRIPT_ROLE = "transcript.role";
+export const ATTR_TRANSCRIPT_TIMESTAMP = "transcript.timestamp";
+export const ATTR_TRANSCRIPT_START_OFFSET_SECONDS = "transcript.start_offset_seconds";
+export const ATTR_TRANSCRIPT_END_OFFSET_SECONDS = "transcript.end_offset_seconds";
+export const ATTR_TRANSCRIPT_CONTENT = "transcript.content";
+export const ATTR_TRANSCRIPT_TURN_NUMBER = "transcript.turn_number";
+export const ATTR_TRANSCRIPT_INTERRUPTED = "transcript.interrupted";
 export const EVENT_LOG = "log";
 export const ATTR_LOG_SEVERITY = "log.severity";
 export const ATTR_LOG_MESSAGE = "log.message";

@@ -1,19 +1,7 @@
 /*
- * Span names and attribute keys that are not OpenTelemetry semantic conventions: Pipecat's own (so that
- * backends which already render Pipecat traces render ours) and the few this package adds. The README's
- * "Emitted spans" table documents every one.
+ * Span attribute keys and values that are not OpenTelemetry semantic conventions: Pipecat's own and the
+ * ones this project adds (marked "added"). The instrumentation's README ("Emitted spans") documents each.
  */
-
-export const SPAN_CONVERSATION = "conversation";
-export const SPAN_TURN = "turn";
-export const SPAN_STT = "stt";
-export const SPAN_LLM = "llm";
-export const SPAN_TTS = "tts";
-/** Tool spans are named `execute_tool <tool name>` (OpenTelemetry GenAI convention). */
-export const SPAN_TOOL_PREFIX = "execute_tool ";
-
-export const OPERATION_STT = "stt";
-export const OPERATION_TTS = "tts";
 
 // conversation (Pipecat)
 export const ATTR_CONVERSATION_ID = "conversation.id";
@@ -65,3 +53,9 @@ export const ATTR_TTS_CONTEXT_ID = "tts.context_id";
 
 // tool (added)
 export const ATTR_TOOL_CANCELLED = "tool.cancelled";
+
+// vad (added): the detector's confirmation delays (Pipecat's VAD `start_secs` / `stop_secs`) and how
+// long the user really spoke (from the back-dated start to the back-dated stop)
+export const ATTR_VAD_START_SECS = "vad.start_secs";
+export const ATTR_VAD_STOP_SECS = "vad.stop_secs";
+export const ATTR_VAD_SPEECH_DURATION_SECONDS = "vad.speech_duration_seconds";
