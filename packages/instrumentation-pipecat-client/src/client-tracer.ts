@@ -23,7 +23,7 @@ import {
   type TracerProvider,
 } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import * as names from "./names.js";
+import * as names from "@respan/semconv-pipecat";
 import { metricEntries } from "./server-metrics.js";
 import type { ResolvedOptions } from "./options.js";
 
@@ -112,8 +112,8 @@ export class ClientTracer {
       const session = this.session;
       if (session === undefined) return;
       this.endTurn(true);
-      session.span.setAttribute(names.ATTR_END_REASON, reason);
-      session.span.setAttribute(names.ATTR_TURN_COUNT, session.turns);
+      session.span.setAttribute(names.ATTR_CLIENT_END_REASON, reason);
+      session.span.setAttribute(names.ATTR_CLIENT_TURN_COUNT, session.turns);
       session.span.end();
       this.session = undefined;
       if (this.options.flushOnSessionEnd) void this.flush();
@@ -156,7 +156,7 @@ export class ClientTracer {
     if (this.session !== undefined) return this.session;
     const attributes: Attributes = { ...this.options.sessionAttributes };
     const transport = this.options.transportName ?? transportName(this.client.transport);
-    if (transport !== undefined) attributes[names.ATTR_TRANSPORT] = transport;
+    if (transport !== undefined) attributes[names.ATTR_CLIENT_TRANSPORT] = transport;
     const span = this.tracer.startSpan(
       names.SPAN_CLIENT_SESSION,
       { kind: SpanKind.CLIENT, attributes },
@@ -183,13 +183,13 @@ export class ClientTracer {
   private onConnected(): void {
     const session = this.ensureSession();
     session.connectedAt = Date.now();
-    session.span.setAttribute(names.ATTR_CONNECT_SECONDS, (session.connectedAt - session.startedAt) / 1000);
+    session.span.setAttribute(names.ATTR_CLIENT_CONNECT_SECONDS, (session.connectedAt - session.startedAt) / 1000);
   }
 
   private onBotReady(data: unknown): void {
     const session = this.ensureSession();
     const now = Date.now();
-    session.span.setAttribute(names.ATTR_BOT_READY_SECONDS, (now - session.startedAt) / 1000);
+    session.span.setAttribute(names.ATTR_CLIENT_BOT_READY_SECONDS, (now - session.startedAt) / 1000);
     // A server that puts its wall clock in bot-ready's `about` lets the client estimate the offset between
     // the two clocks, NTP-style: the server read its clock about halfway between client-ready and bot-ready.
     const about = (data as { about?: { server_time_ms?: unknown; vad?: { stop_secs?: unknown } } } | undefined)?.about;
@@ -198,8 +198,8 @@ export class ClientTracer {
     const serverTime = about?.server_time_ms;
     if (typeof serverTime === "number" && Number.isFinite(serverTime) && session.connectedAt !== undefined) {
       const roundTrip = now - session.connectedAt;
-      session.span.setAttribute(names.ATTR_CLOCK_RTT_MS, roundTrip);
-      session.span.setAttribute(names.ATTR_CLOCK_OFFSET_MS, Math.round(serverTime - (session.connectedAt + roundTrip / 2)));
+      session.span.setAttribute(names.ATTR_CLIENT_CLOCK_RTT_MS, roundTrip);
+      session.span.setAttribute(names.ATTR_CLIENT_CLOCK_OFFSET_MS, Math.round(serverTime - (session.connectedAt + roundTrip / 2)));
     }
   }
 
@@ -209,7 +209,7 @@ export class ClientTracer {
     const text = typeof data?.error === "string" ? data.error : typeof data?.message === "string" ? data.message : undefined;
     const session = this.ensureSession();
     const recorded = this.options.captureContent && text !== undefined ? this.cap(text) : "error reported by the server";
-    session.span.addEvent(names.EVENT_ERROR, { "error.message": recorded, "error.fatal": fatal });
+    session.span.addEvent(names.EVENT_CLIENT_ERROR, { [names.ATTR_CLIENT_ERROR_MESSAGE]: recorded, [names.ATTR_CLIENT_ERROR_FATAL]: fatal });
     if (fatal) {
       session.span.setStatus({ code: SpanStatusCode.ERROR, message: recorded });
       this.setEndReason("error");
@@ -222,15 +222,15 @@ export class ClientTracer {
       // The user speaks over the bot (or after it): that turn is over.
       const interrupted = turn.botSpeech !== undefined;
       if (interrupted) {
-        turn.botSpeech?.setAttribute(names.ATTR_BOT_INTERRUPTED, true);
-        turn.span.setAttribute(names.ATTR_TURN_INTERRUPTED, true);
+        turn.botSpeech?.setAttribute(names.ATTR_CLIENT_BOT_SPEECH_INTERRUPTED, true);
+        turn.span.setAttribute(names.ATTR_CLIENT_TURN_WAS_INTERRUPTED, true);
       }
       this.endTurn(false);
     }
     const current = this.turn ?? this.startTurn();
     if (current.response !== undefined) {
       // The user spoke again before the bot answered: the same turn goes on, that wait is abandoned.
-      current.response.setAttribute(names.ATTR_RESPONSE_ABANDONED, true);
+      current.response.setAttribute(names.ATTR_CLIENT_RESPONSE_ABANDONED, true);
       current.response.end();
       current.response = undefined;
       current.userStoppedAt = undefined;
@@ -257,7 +257,7 @@ export class ClientTracer {
     if (!this.options.captureContent || this.turn === undefined) return;
     if (transcript?.final !== true || typeof transcript.text !== "string" || transcript.text === "") return;
     this.turn.userTranscript.push(transcript.text);
-    this.turn.span.setAttribute(names.ATTR_USER_TRANSCRIPT, this.cap(this.turn.userTranscript.join(" ")));
+    this.turn.span.setAttribute(names.ATTR_CLIENT_USER_TRANSCRIPT, this.cap(this.turn.userTranscript.join(" ")));
   }
 
   private onMetrics(data: unknown): void {
@@ -268,10 +268,10 @@ export class ClientTracer {
     const target = turn.response ?? turn.span;
     const metrics = data as { ttfb?: unknown; processing?: unknown } | undefined;
     for (const entry of metricEntries(metrics?.ttfb)) {
-      if (entry.kind !== undefined) target.setAttribute(`${names.ATTR_SERVER_TTFB_PREFIX}.${entry.kind}`, entry.value);
+      if (entry.kind !== undefined) target.setAttribute(`${names.ATTR_CLIENT_SERVER_TTFB_PREFIX}.${entry.kind}`, entry.value);
     }
     for (const entry of metricEntries(metrics?.processing)) {
-      if (entry.kind !== undefined) target.setAttribute(`${names.ATTR_SERVER_PROCESSING_PREFIX}.${entry.kind}`, entry.value);
+      if (entry.kind !== undefined) target.setAttribute(`${names.ATTR_CLIENT_SERVER_PROCESSING_PREFIX}.${entry.kind}`, entry.value);
     }
   }
 
@@ -280,8 +280,8 @@ export class ClientTracer {
     const now = Date.now();
     if (turn.response !== undefined && turn.userStoppedAt !== undefined) {
       const latency = (now - turn.userStoppedAt) / 1000;
-      turn.response.setAttribute(names.ATTR_RESPONSE_LATENCY, latency);
-      if (!turn.botSpoke) turn.span.setAttribute(names.ATTR_RESPONSE_LATENCY, latency);
+      turn.response.setAttribute(names.ATTR_CLIENT_RESPONSE_LATENCY_SECONDS, latency);
+      if (!turn.botSpoke) turn.span.setAttribute(names.ATTR_CLIENT_RESPONSE_LATENCY_SECONDS, latency);
       turn.response.end();
       turn.response = undefined;
     }
@@ -310,14 +310,14 @@ export class ClientTracer {
     const turn = this.turn;
     if (turn === undefined) return;
     const call = data as { function_name?: unknown; tool_call_id?: unknown; arguments?: unknown; cancelled?: unknown } | undefined;
-    const attributes: Attributes = { "pipecat.client.function_call.phase": phase };
-    if (typeof call?.function_name === "string") attributes["gen_ai.tool.name"] = call.function_name;
-    if (typeof call?.tool_call_id === "string") attributes["gen_ai.tool.call.id"] = call.tool_call_id;
-    if (typeof call?.cancelled === "boolean") attributes["pipecat.client.function_call.cancelled"] = call.cancelled;
+    const attributes: Attributes = { [names.ATTR_CLIENT_FUNCTION_CALL_PHASE]: phase };
+    if (typeof call?.function_name === "string") attributes[names.ATTR_GEN_AI_TOOL_NAME] = call.function_name;
+    if (typeof call?.tool_call_id === "string") attributes[names.ATTR_GEN_AI_TOOL_CALL_ID] = call.tool_call_id;
+    if (typeof call?.cancelled === "boolean") attributes[names.ATTR_CLIENT_FUNCTION_CALL_CANCELLED] = call.cancelled;
     if (this.options.captureContent && call?.arguments !== undefined) {
-      attributes["gen_ai.tool.call.arguments"] = this.cap(safeJson(call.arguments));
+      attributes[names.ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = this.cap(safeJson(call.arguments));
     }
-    turn.span.addEvent(names.EVENT_FUNCTION_CALL, attributes);
+    turn.span.addEvent(names.EVENT_CLIENT_FUNCTION_CALL, attributes);
   }
 
   private startTurn(): OpenTurn {
@@ -325,7 +325,7 @@ export class ClientTracer {
     session.turns += 1;
     const span = this.tracer.startSpan(
       names.SPAN_CLIENT_TURN,
-      { kind: SpanKind.INTERNAL, attributes: { [names.ATTR_TURN_NUMBER]: session.turns } },
+      { kind: SpanKind.INTERNAL, attributes: { [names.ATTR_CLIENT_TURN_NUMBER]: session.turns } },
       session.context,
     );
     this.turn = {
@@ -349,13 +349,13 @@ export class ClientTracer {
     this.turn = undefined;
     this.recordBotText(turn);
     for (const child of [turn.userSpeech, turn.response, turn.botSpeech]) child?.end();
-    if (bySessionEnd) turn.span.setAttribute(names.ATTR_TURN_ENDED_BY_SESSION_END, true);
+    if (bySessionEnd) turn.span.setAttribute(names.ATTR_CLIENT_TURN_ENDED_BY_SESSION_END, true);
     turn.span.end();
   }
 
   private recordBotText(turn: OpenTurn): void {
     if (turn.botText.length === 0 || turn.botSpeech === undefined) return;
-    turn.botSpeech.setAttribute(names.ATTR_BOT_TEXT, this.cap(turn.botText.join(" ")));
+    turn.botSpeech.setAttribute(names.ATTR_CLIENT_BOT_TEXT, this.cap(turn.botText.join(" ")));
     turn.botText = [];
   }
 

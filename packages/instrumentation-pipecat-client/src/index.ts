@@ -9,7 +9,6 @@ import { resolveOptions, type PipecatClientTracingOptions } from "./options.js";
 
 export type { ObservableClient } from "./client-tracer.js";
 export type { PipecatClientTracingOptions } from "./options.js";
-export * from "./names.js";
 
 export interface PipecatClientTracing {
   /** The W3C `traceparent` of the session span (started now if no session is open). */
