@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ["examples/web-voice-agent/page/**"],
+    // __CAPTURE_CONTENT__ is set when the demo server bundles the page.
+    languageOptions: { globals: { ...globals.browser, __CAPTURE_CONTENT__: "readonly" } },
+  },
+  {
     files: ["**/*.cjs"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

@@ -1,5 +1,6 @@
-// A loopback server speaking OpenAI's chat-completions streaming protocol (server-sent events), shared by
-// the runtime's OpenAILLMService tests and the end-to-end tests of the OpenAI example.
+// A loopback server speaking OpenAI's chat-completions streaming protocol (server-sent events) and its
+// audio API (transcriptions from a multipart upload, speech as streamed PCM), shared by the runtime's
+// OpenAI service tests and the end-to-end tests of the OpenAI example.
 import http from "node:http";
 
 /**
@@ -10,10 +11,20 @@ import http from "node:http";
 export async function startFakeOpenAI(script) {
   const requests = [];
   const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
     req.on("end", () => {
-      const request = { method: req.method, url: req.url, headers: req.headers, body: JSON.parse(body || "{}") };
+      const raw = Buffer.concat(chunks);
+      const isJson = !req.headers["content-type"] || req.headers["content-type"].startsWith("application/json");
+      const request = {
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        raw,
+        body: isJson ? JSON.parse(raw.toString("utf8") || "{}") : undefined,
+        /** A multipart upload's fields (the platform's own form-data parser). */
+        form: () => new Request("http://127.0.0.1/", { method: "POST", headers: { "content-type": req.headers["content-type"] }, body: raw }).formData(),
+      };
       requests.push(request);
       const index = requests.length - 1;
       const handler = typeof script === "function" ? script(request, index) : script[index];
@@ -84,4 +95,24 @@ export function toolCallReply(id, name, args) {
     { ...chunk({}), choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] },
     usageChunk({ prompt_tokens: 30, completion_tokens: 12, total_tokens: 42 }),
   ]);
+}
+
+/** Answers an audio transcription request with `text` (OpenAI's JSON response format). */
+export function transcription(text) {
+  return (_request, res) => {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ text }));
+  };
+}
+
+/** Streams `pcm` as a speech response (`response_format: "pcm"`), in `chunkBytes` pieces `delayMs` apart. */
+export function speech(pcm, { chunkBytes = 4801, delayMs = 0 } = {}) {
+  return async (_request, res) => {
+    res.writeHead(200, { "content-type": "audio/pcm" });
+    for (let offset = 0; offset < pcm.length; offset += chunkBytes) {
+      if (res.destroyed) return;
+      res.write(pcm.subarray(offset, offset + chunkBytes));
+      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    res.end();
+  };
 }

@@ -53,3 +53,60 @@ export function run(command, args, { cwd = repoRoot, env = {}, timeoutMs = 60_00
 export function runNode(args, options) {
   return run(process.execPath, args, options);
 }
+
+/**
+ * Starts a long-running Node program (a server). `waitForOutput(regex, timeoutMs)` resolves with the
+ * match once its stdout matches; `stop()` sends SIGINT and waits (SIGKILL after 10 s).
+ */
+export function startNode(args, { cwd = repoRoot, env = {} } = {}) {
+  const child = spawn(process.execPath, args, { cwd, env: hermeticEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const listeners = new Set();
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+    for (const listener of listeners) listener();
+  });
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    waitForOutput(regex, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = regex.exec(stdout);
+          if (!match) return;
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve(match);
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no output matching ${regex} within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+        }, timeoutMs);
+        listeners.add(check);
+        void exited.then(() => {
+          if (!listeners.has(check)) return;
+          listeners.delete(check);
+          clearTimeout(timer);
+          reject(new Error(`the program exited before printing ${regex}\nstdout: ${stdout}\nstderr: ${stderr}`));
+        });
+        check();
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill("SIGINT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}

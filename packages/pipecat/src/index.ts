@@ -38,6 +38,11 @@ export {
 } from "./frames/llm.js";
 export { TTSStartedFrame, TTSStoppedFrame } from "./frames/tts.js";
 export {
+  InputTransportMessageFrame,
+  OutputTransportMessageFrame,
+  OutputTransportMessageUrgentFrame,
+} from "./frames/transport-messages.js";
+export {
   type FunctionArguments,
   FunctionCallCancelFrame,
   type FunctionCallDescriptor,
@@ -94,7 +99,11 @@ export { STTService, type STTServiceOptions } from "./services/stt-service.js";
 export { TTSService, type TTSServiceOptions } from "./services/tts-service.js";
 
 export type { EventHandler } from "./utils/base-object.js";
+export type { OpenAIClientOptions } from "./services/openai-client.js";
 export { OpenAILLMService, type OpenAILLMServiceOptions } from "./services/openai-llm-service.js";
+export { OpenAISTTService, type OpenAISTTServiceOptions } from "./services/openai-stt-service.js";
+export { OpenAITTSService, type OpenAITTSServiceOptions } from "./services/openai-tts-service.js";
+export { SegmentedSTTService, type SegmentedSTTServiceOptions } from "./services/segmented-stt-service.js";
 export {
   ScriptedLLMService,
   type ScriptedLLMServiceOptions,
@@ -113,5 +122,42 @@ export type { SimulatedUtterance, UserScript } from "./script/user-script.js";
 export { SimulatedTransport, type SimulatedTransportOptions } from "./transports/simulated-transport.js";
 export { SimulatedInputTransport } from "./transports/simulated-input.js";
 export { SimulatedOutputTransport } from "./transports/simulated-output.js";
+export { BaseInputTransport } from "./transports/base-input.js";
+export { type AudioPlaybackSettings, BaseOutputTransport } from "./transports/base-output.js";
+
+export { pcm16ToWav } from "./utils/wav.js";
+export { EnergyVADAnalyzer, loudnessLevel, type VADParams, type VADState } from "./audio/vad-analyzer.js";
+export {
+  decodeWireFrame,
+  encodeWireFrame,
+  FrameDecodeError,
+  ProtobufFrameSerializer,
+  type WireFrame,
+} from "./serializers/protobuf-frame-serializer.js";
+export { PIPECAT_FRAMES_PROTO } from "./serializers/pipecat-frames-schema.js";
+export {
+  connectionInfo,
+  type WebSocketConnectionInfo,
+  WebSocketTransport,
+  type WebSocketTransportParams,
+} from "./transports/websocket/websocket-transport.js";
+export { type ReceivedMessage, WebSocketInputTransport } from "./transports/websocket/websocket-input.js";
+export { WebSocketOutputTransport, type WebSocketSink } from "./transports/websocket/websocket-output.js";
+export {
+  PipecatWebSocketServer,
+  type PipecatWebSocketServerOptions,
+  type WebSocketCallHandler,
+} from "./transports/websocket/websocket-server.js";
+export {
+  majorVersion,
+  parseRTVIMessage,
+  RTVI_MESSAGE_LABEL,
+  RTVI_PROTOCOL_VERSION,
+  type RTVIMessage,
+  RTVIMessageError,
+  rtviMessage,
+} from "./rtvi/rtvi-messages.js";
+export { type RTVIClientMessage, type RTVIClientReady, RTVIProcessor, type RTVIProcessorOptions } from "./rtvi/rtvi-processor.js";
+export { RTVIObserver, rtviMessagesFor } from "./rtvi/rtvi-observer.js";
 
 export { createDemoConversation, type DemoConversation, type DemoConversationOptions } from "./demo/demo-conversation.js";

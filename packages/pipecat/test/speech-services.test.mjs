@@ -127,6 +127,15 @@ test("scripted STT yields growing interim transcripts, then the final one after 
   assert.equal(data.filter((d) => d instanceof TTFBMetricsData).length, 1);
 });
 
+test("scripted STT takes the next utterance each time the user speaks; with repeat it starts over after the last", async () => {
+  const utterances = (n) => Array.from({ length: n }, () => userUtterance(10)).flat();
+  const once = await runFrames([new ScriptedSTTService({ script: ["one", "two"] })], utterances(3), { endAfterMs: 1000 });
+  assert.deepEqual(once.tail.downstream(TranscriptionFrame).map((f) => f.text), ["one", "two"], "nothing heard past the script");
+  const repeating = await runFrames([new ScriptedSTTService({ script: ["one", "two"], repeat: true })], utterances(3), { endAfterMs: 1000 });
+  assert.deepEqual(repeating.tail.downstream(TranscriptionFrame).map((f) => f.text), ["one", "two", "one"]);
+  assert.throws(() => new ScriptedSTTService({ script: ["x"], repeat: "yes" }), /"repeat" must be true or false/);
+});
+
 test("STT audio passthrough can be turned off", async () => {
   const stt = new ScriptedSTTService({ script: ["hi"], audioPassthrough: false });
   const { tail } = await runFrames([stt], userUtterance(10), { endAfterMs: 1000 });

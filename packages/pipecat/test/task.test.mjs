@@ -22,6 +22,7 @@ test("run() sends a StartFrame carrying the params, then the frames queued befor
     clock: new VirtualClock(),
     idleTimeoutSecs: null,
     params: { audioInSampleRate: 8000, audioOutSampleRate: 48000, enableMetrics: true, enableUsageMetrics: true, allowInterruptions: false, reportOnlyInitialTtfb: true },
+    startMetadata: { connection: { query: { token: "t" } } },
   });
   const events = [];
   task.on("onPipelineStarted", (t, frame) => events.push(["started", t === task, frame.constructor.name]));
@@ -37,6 +38,8 @@ test("run() sends a StartFrame carrying the params, then the frames queued befor
   assert.equal(text.text, "queued early");
   assert.ok(end instanceof EndFrame);
   assert.equal(recorder.startParams.audioInSampleRate, 8000);
+  assert.deepEqual(start.metadata, { connection: { query: { token: "t" } } }, "startMetadata rides on the StartFrame");
+  assert.deepEqual(task.startMetadata, { connection: { query: { token: "t" } } });
   assert.deepEqual(events, [["started", true, "StartFrame"], ["finished", true, "EndFrame"]]);
   await assert.rejects(task.queueFrame(new TextFrame("late")), /cannot queue TextFrame#\d+, the task has finished/);
 });
@@ -135,6 +138,7 @@ test("PipelineTask rejects bad options with the option's name and what it accept
   assert.throws(() => new PipelineTask(pipeline(), { conversationId: 7 }), /"conversationId" must be a non-empty string, got 7/);
   assert.throws(() => new PipelineTask(pipeline(), { enableTracing: "on" }), /"enableTracing" must be true or false, got "on"/);
   assert.throws(() => new PipelineTask(pipeline(), { idleTimeoutFrames: ["BotSpeakingFrame"] }), /"idleTimeoutFrames" must be an array of frame classes/);
+  assert.throws(() => new PipelineTask(pipeline(), { startMetadata: [1] }), /"startMetadata" must be an object, got an array/);
   assert.throws(() => new PipelineRunner({ handleSigint: "yes" }), /"handleSigint" must be true or false/);
 });
 

@@ -21,6 +21,7 @@ import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
 import { createRequestDeadlines, type RequestDeadlines } from "./exporters/request-deadlines.js";
 import { envInteger, otlpTimeoutMillis } from "./env-config.js";
 import { RespanSpanExporter } from "./exporters/respan-exporter.js";
+import { spansFromOtlpJson } from "./exporters/otlp-json-spans.js";
 import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
 import { TraceTreePrinter } from "./exporters/tree-printer.js";
 import { disableInstrumentations, registerInstrumentations } from "./instrumentations.js";
@@ -89,6 +90,8 @@ export class Respan {
   readonly enabled: boolean;
   /** Absolute directory of the OTLP JSON trace files, when that exporter is on. */
   readonly tracesDir: string | undefined;
+  /** Whether spans may carry content (prompts, transcripts): option `traceContent` / RESPAN_TRACE_CONTENT. */
+  readonly traceContent: boolean;
   /** The client's tracer provider (undefined when disabled). */
   readonly tracerProvider: NodeTracerProvider | undefined;
   /** Absolute path of the offline OTLP JSON metrics file (beside the trace files), when it is written. */
@@ -116,6 +119,7 @@ export class Respan {
     const metricsSettings = resolveMetricsSettings(options?.metricReaders, process.env);
     this.logger = new Logger(resolved.logLevel, [resolved.apiKey]);
     this.enabled = resolved.enabled;
+    this.traceContent = resolved.traceContent;
     this.tracesDir = resolved.enabled ? resolved.tracesDir : undefined;
 
     const existing = holder[CLIENT_KEY];
@@ -235,6 +239,26 @@ export class Respan {
     const timeoutMillis = this.deadlineOf(options, this.shutdownTimeoutMillis, "shutdown");
     this.shuttingDown ??= this.shutdownAll(provider, timeoutMillis);
     return this.shuttingDown;
+  }
+
+  /**
+   * Hands spans received as an OTLP/HTTP JSON request (e.g. a browser's half of a call, posted to your
+   * server) to this client's exporters, beside its own spans: same files, tree, collector. The request is
+   * untrusted input: malformed spans are skipped and counted. Returns how many were accepted and skipped.
+   */
+  receiveOtlpJson(request: unknown): { accepted: number; skipped: number } {
+    // Received spans take the path the client's own take after they end: held traces, export queues.
+    const chain = this.traceHold;
+    if (chain === undefined || this.shuttingDown !== undefined) return { accepted: 0, skipped: 0 };
+    const { spans, skipped } = spansFromOtlpJson(request);
+    for (const span of spans) {
+      try {
+        chain.onEnd(span);
+      } catch (error) {
+        this.logger.warnOnce("receive-failed", `exporting received spans failed: ${describeError(error)}`);
+      }
+    }
+    return { accepted: spans.length, skipped };
   }
 
   /** Spans exported, failed, dropped, pending, held and discarded so far, per exporter and in total. */

@@ -3,3 +3,4 @@ export * from "./attributes.js";
 export * from "./gen-ai.js";
 export * from "./session.js";
 export * from "./metrics.js";
+export * from "./client.js";

@@ -44,6 +44,11 @@ export interface PipelineTaskOptions {
   cancelOnIdleTimeout?: boolean;
   /** Real seconds to wait for a CancelFrame to cross the pipeline before giving up on it. Default 5. */
   cancelTimeoutSecs?: number;
+  /**
+   * Data about the call, copied into the StartFrame's `metadata` (e.g. what a transport learnt when the
+   * client connected: a WebSocket URL's query string). The runtime only carries it.
+   */
+  startMetadata?: Record<string, unknown>;
   /** Stored for tracers; the runtime itself does not trace. */
   enableTracing?: boolean;
   /** Stored for tracers; the runtime itself does not track turns. */
@@ -102,6 +107,8 @@ export class PipelineTask extends BaseObject {
   readonly params: StartFrameParams;
   readonly conversationId?: string;
   readonly additionalSpanAttributes: Record<string, unknown>;
+  /** Copied into the StartFrame's metadata when the task runs. */
+  readonly startMetadata: Record<string, unknown>;
   /** As given (the runtime does not trace; tracers decide what an absent value means). */
   readonly enableTracing?: boolean;
   /** As given (the runtime does not track turns). */
@@ -144,6 +151,10 @@ export class PipelineTask extends BaseObject {
     }
     this.conversationId = opts.conversationId;
     this.additionalSpanAttributes = { ...(opts.additionalSpanAttributes ?? {}) };
+    if (opts.startMetadata !== undefined && (opts.startMetadata === null || typeof opts.startMetadata !== "object" || Array.isArray(opts.startMetadata))) {
+      throw optionError(this.name, "startMetadata", "an object", opts.startMetadata);
+    }
+    this.startMetadata = { ...(opts.startMetadata ?? {}) };
     for (const key of ["enableTracing", "enableTurnTracking", "cancelOnIdleTimeout"] as const) {
       if (opts[key] !== undefined && typeof opts[key] !== "boolean") throw optionError(this.name, key, "true or false", opts[key]);
     }
@@ -205,7 +216,9 @@ export class PipelineTask extends BaseObject {
     void this.#watchIdle();
     let lastFrame: Frame;
     try {
-      await this.#source.queueFrame(new StartFrame(this.params), FrameDirection.DOWNSTREAM);
+      const startFrame = new StartFrame(this.params);
+      Object.assign(startFrame.metadata, this.startMetadata);
+      await this.#source.queueFrame(startFrame, FrameDirection.DOWNSTREAM);
       for (const { frame, direction } of this.#pending.splice(0)) await this.#inject(frame, direction);
       lastFrame = await this.#finished;
     } finally {

@@ -3,20 +3,10 @@ import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "o
 import type { LLMContext } from "../context/llm-context.js";
 import type { FunctionArguments } from "../frames/function-calls.js";
 import type { LLMTokenUsage } from "../frames/metrics.js";
-import { errorMessage } from "../utils/base-object.js";
-import { optionError, nonNegativeNumber, positiveNumber } from "../utils/validate.js";
+import { createOpenAIClient, describeOpenAIFailure, type OpenAIClientOptions } from "./openai-client.js";
 import { LLMService, type LLMServiceOptions, type LLMStreamEvent } from "./llm-service.js";
 
-export interface OpenAILLMServiceOptions extends LLMServiceOptions {
-  /** Default: the OPENAI_API_KEY environment variable. */
-  apiKey?: string;
-  /** Any OpenAI-compatible endpoint or gateway. Default: the SDK's (OPENAI_BASE_URL or api.openai.com). */
-  baseURL?: string;
-  /** Retries of failed requests, as in the SDK. Default 2. */
-  maxRetries?: number;
-  /** Request timeout in real seconds. Default 60. */
-  timeoutSecs?: number;
-}
+export interface OpenAILLMServiceOptions extends LLMServiceOptions, OpenAIClientOptions {}
 
 interface ToolCallDraft {
   id: string;
@@ -33,25 +23,7 @@ export class OpenAILLMService extends LLMService {
 
   constructor(options: OpenAILLMServiceOptions = {}) {
     super(options, DEFAULT_MODEL);
-    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
-    if (typeof apiKey !== "string" || apiKey === "") {
-      throw new Error(`${this.name}: "apiKey" is required: pass it as an option or set OPENAI_API_KEY`);
-    }
-    if (options.baseURL !== undefined) {
-      try {
-        new URL(options.baseURL);
-      } catch {
-        throw optionError(this.name, "baseURL", "an absolute http(s) URL", options.baseURL);
-      }
-    }
-    this.#client = new OpenAI({
-      apiKey,
-      baseURL: options.baseURL,
-      maxRetries: nonNegativeNumber(this.name, "maxRetries", options.maxRetries ?? 2),
-      timeout: positiveNumber(this.name, "timeoutSecs", options.timeoutSecs ?? 60) * 1000,
-      // Failures become ErrorFrames; the SDK must not also print stream contents to the console.
-      logLevel: "off",
-    });
+    this.#client = createOpenAIClient(this.name, options);
     this.baseURL = this.#client.baseURL;
   }
 
@@ -138,15 +110,8 @@ function parseArguments(draft: ToolCallDraft): FunctionArguments {
 
 /** A readable error naming what failed (the HTTP status when there is one). */
 function describeFailure(error: unknown): unknown {
-  if (error instanceof OpenAI.APIUserAbortError) return error;
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    return new Error(`chat completion request failed with HTTP ${error.status}: ${error.message}`, { cause: error });
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    return new Error(`chat completion request failed: ${error.message}`, { cause: error });
-  }
   if (error instanceof SyntaxError) {
     return new Error(`chat completion stream sent a malformed chunk: ${error.message}`, { cause: error });
   }
-  return new Error(`chat completion failed: ${errorMessage(error)}`, { cause: error });
+  return describeOpenAIFailure("chat completion", error);
 }

@@ -52,11 +52,16 @@ export abstract class STTService extends AIService {
 
   /** Feeds one frame of user audio to `runStt` and pushes what it yields. */
   processAudioFrame(frame: InputAudioRawFrame): Promise<void> {
-    const transcribe = (): ServiceOutput<Frame> => {
-      this.#audioSecs += audioDurationSecs(frame);
-      return this.runStt(frame.audio);
+    return this.transcribe(frame.audio, audioDurationSecs(frame));
+  }
+
+  /** Runs `runStt` on `audio` (`seconds` long, counted in the usage metrics) and pushes what it yields. */
+  protected transcribe(audio: Uint8Array, seconds: number): Promise<void> {
+    const run = (): ServiceOutput<Frame> => {
+      this.#audioSecs += seconds;
+      return this.runStt(audio);
     };
-    return forEachOutput("runStt", transcribe, (output) => this.#pushOutput(output));
+    return forEachOutput("runStt", run, (output) => this.#pushOutput(output));
   }
 
   #pushOutput(output: Frame): Promise<void> {

@@ -1,21 +1,13 @@
 import type { Clock } from "../clock.js";
 import { InputAudioRawFrame } from "../frames/audio.js";
 import type { Frame } from "../frames/frame.js";
-import { EndFrame, EndTaskFrame, InterruptionFrame, StartFrame } from "../frames/lifecycle.js";
-import {
-  BotStartedSpeakingFrame,
-  BotStoppedSpeakingFrame,
-  UserStartedSpeakingFrame,
-  UserStoppedSpeakingFrame,
-  VADUserStartedSpeakingFrame,
-  VADUserStoppedSpeakingFrame,
-} from "../frames/speaking.js";
+import { EndFrame, EndTaskFrame, StartFrame } from "../frames/lifecycle.js";
 import { FrameDirection } from "../processors/frame-direction.js";
-import { FrameProcessor } from "../processors/frame-processor.js";
 import type { SimulatedUtterance } from "../script/user-script.js";
 import { childAbortController } from "../utils/abortable.js";
 import { andThen, DONE } from "../utils/done.js";
 import { samplesFor, sineTone } from "../utils/pcm.js";
+import { BaseInputTransport } from "./base-input.js";
 
 /** Settings the input side needs from its SimulatedTransport. */
 export interface SimulatedInputSettings {
@@ -39,8 +31,7 @@ const CHUNK_MS = 20;
  * BotStarted/StoppedSpeakingFrames the output side pushes upstream.
  * Events: onScriptFinished(input).
  */
-export class SimulatedInputTransport extends FrameProcessor {
-  #botSpeaking = false;
+export class SimulatedInputTransport extends BaseInputTransport {
   #botStarts = 0;
   #botStops = 0;
   #waiters: Array<() => void> = [];
@@ -57,11 +48,8 @@ export class SimulatedInputTransport extends FrameProcessor {
   }
 
   override processFrame(frame: Frame, direction: FrameDirection): Promise<void> {
-    if (frame instanceof BotStartedSpeakingFrame || frame instanceof BotStoppedSpeakingFrame) {
-      if (direction === FrameDirection.UPSTREAM) this.#onBotSpeaking(frame instanceof BotStartedSpeakingFrame);
-    }
     if (frame instanceof EndFrame) this.#player?.abort();
-    const pushed = this.pushFrame(frame, direction);
+    const pushed = super.processFrame(frame, direction);
     return frame instanceof StartFrame ? andThen(pushed, () => this.#startPlayer()) : pushed;
   }
 
@@ -79,8 +67,7 @@ export class SimulatedInputTransport extends FrameProcessor {
     });
   }
 
-  #onBotSpeaking(speaking: boolean): void {
-    this.#botSpeaking = speaking;
+  protected override onBotSpeaking(speaking: boolean): void {
     if (speaking) this.#botStarts += 1;
     else this.#botStops += 1;
     const waiters = this.#waiters;
@@ -110,9 +97,9 @@ export class SimulatedInputTransport extends FrameProcessor {
   /** Waits until the bot has finished a reply since `stopsBefore` and stays quiet for `pauseMs`. */
   async #waitForReply(stopsBefore: number, pauseMs: number, what: string, signal: AbortSignal): Promise<void> {
     for (;;) {
-      await this.#waitForBot(() => this.#botStops > stopsBefore && !this.#botSpeaking, what, signal);
+      await this.#waitForBot(() => this.#botStops > stopsBefore && !this.botSpeaking, what, signal);
       await this.clock.sleep(pauseMs, signal);
-      if (!this.#botSpeaking) return;
+      if (!this.botSpeaking) return;
     }
   }
 
@@ -139,9 +126,7 @@ export class SimulatedInputTransport extends FrameProcessor {
     const { vadStartSecs, vadStopSecs } = this.settings;
     const sampleRate = this.settings.sampleRate ?? this.startParams?.audioInSampleRate ?? 16000;
     const audio = this.#audioChunk(sampleRate);
-    await this.pushFrame(new VADUserStartedSpeakingFrame(this.clock.toRealSeconds(vadStartSecs)));
-    await this.pushFrame(new UserStartedSpeakingFrame());
-    if (this.#botSpeaking && this.interruptionsAllowed) await this.pushFrame(new InterruptionFrame());
+    await this.pushUserStartedSpeaking(this.clock.toRealSeconds(vadStartSecs));
     for (let spoken = 0; spoken < utterance.durationMs; spoken += CHUNK_MS) {
       await this.clock.sleep(CHUNK_MS, signal);
       // One frame every 20 ms: no `await` (and no promise) unless the push has something to wait for.
@@ -149,8 +134,7 @@ export class SimulatedInputTransport extends FrameProcessor {
       if (pushed !== DONE) await pushed;
     }
     await this.clock.sleep(vadStopSecs * 1000, signal);
-    await this.pushFrame(new VADUserStoppedSpeakingFrame(this.clock.toRealSeconds(vadStopSecs)));
-    await this.pushFrame(new UserStoppedSpeakingFrame());
+    await this.pushUserStoppedSpeaking(this.clock.toRealSeconds(vadStopSecs));
   }
 
   // Every user-audio frame shares one read-only 20 ms buffer: the simulated voice is a quiet constant tone.

@@ -1,8 +1,10 @@
 /**
  * Prints each finished trace as a readable waterfall: one line per span, indented under its parent, with
  * its duration, a timeline bar and a few telling attributes (turn number, model, tokens, tool, TTFB,
- * interruptions, errors). A trace is printed when its local root span ends. Memory is bounded in spans
- * per trace and in traces collected at once; rendering and writing happen off the span-ending path.
+ * interruptions, errors). A trace is printed when its local root span ends — or, when that root continues
+ * a trace from another process (a browser's session), once the remote half's root arrives too (see
+ * `receiveOtlpJson`), or after a short grace period. Memory is bounded in spans per trace and in traces
+ * collected at once; rendering and writing happen off the span-ending path.
  */
 import type { Context } from "@opentelemetry/api";
 import { SpanStatusCode } from "@opentelemetry/api";
@@ -36,10 +38,16 @@ export interface TraceTreePrinterOptions {
   maxSpansPerTrace?: number;
   /** Most traces collected at once; beyond it the oldest is forgotten. Default 100. */
   maxTraces?: number;
+  /**
+   * How long a trace whose local root has a remote parent waits for the remote half before it is printed,
+   * in milliseconds. Default 3,000.
+   */
+  remoteParentGraceMillis?: number;
 }
 
 const DEFAULT_MAX_SPANS_PER_TRACE = 1_000;
 const DEFAULT_MAX_TRACES = 100;
+const DEFAULT_REMOTE_PARENT_GRACE_MILLIS = 3_000;
 const BAR_WIDTH = 30;
 const MAX_NAME_COLUMN = 48;
 const MAX_QUOTE_LENGTH = 40;
@@ -47,6 +55,8 @@ const MAX_QUOTE_LENGTH = 40;
 interface CollectedTrace {
   spans: ReadableSpan[];
   omitted: number;
+  /** Set while a local root with a remote parent waits for the remote half. */
+  graceTimer?: ReturnType<typeof setTimeout>;
 }
 
 interface Line {
@@ -59,6 +69,7 @@ export class TraceTreePrinter implements SpanProcessor {
   private readonly bars: boolean;
   private readonly maxSpansPerTrace: number;
   private readonly maxTraces: number;
+  private readonly remoteParentGraceMillis: number;
   private readonly collecting = new Map<string, CollectedTrace>();
   /** Finished traces waiting to be rendered. */
   private readonly ready: CollectedTrace[] = [];
@@ -70,6 +81,11 @@ export class TraceTreePrinter implements SpanProcessor {
     this.bars = options.bars ?? true;
     this.maxSpansPerTrace = limit("maxSpansPerTrace", options.maxSpansPerTrace, DEFAULT_MAX_SPANS_PER_TRACE);
     this.maxTraces = limit("maxTraces", options.maxTraces, DEFAULT_MAX_TRACES);
+    this.remoteParentGraceMillis = limit(
+      "remoteParentGraceMillis",
+      options.remoteParentGraceMillis,
+      DEFAULT_REMOTE_PARENT_GRACE_MILLIS,
+    );
   }
 
   onStart(_span: Span, _parentContext: Context): void {}
@@ -81,6 +97,7 @@ export class TraceTreePrinter implements SpanProcessor {
     if (trace === undefined) {
       if (this.collecting.size >= this.maxTraces) {
         const oldest = this.collecting.keys().next().value as string;
+        clearTimeout(this.collecting.get(oldest)?.graceTimer);
         this.collecting.delete(oldest);
       }
       trace = { spans: [], omitted: 0 };
@@ -88,20 +105,34 @@ export class TraceTreePrinter implements SpanProcessor {
     }
     if (trace.spans.length < this.maxSpansPerTrace) trace.spans.push(span);
     else trace.omitted += 1;
-    if (isLocalRoot(span)) {
-      this.collecting.delete(traceId);
-      this.ready.push(trace);
-      this.scheduleRender();
+    if (span.parentSpanContext === undefined) {
+      this.finish(traceId, trace);
+    } else if (isLocalRoot(span) && trace.graceTimer === undefined) {
+      const collected = trace;
+      collected.graceTimer = setTimeout(() => this.finish(traceId, collected), this.remoteParentGraceMillis);
+      collected.graceTimer.unref?.();
     }
   }
 
-  /** Prints the traces whose root span has ended. */
+  private finish(traceId: string, trace: CollectedTrace): void {
+    clearTimeout(trace.graceTimer);
+    if (this.collecting.get(traceId) === trace) this.collecting.delete(traceId);
+    this.ready.push(trace);
+    this.scheduleRender();
+  }
+
+  /**
+   * Prints the traces whose root span has ended. One waiting for its remote half keeps waiting (its grace
+   * period is short): a flush right after a call must not split that call's tree in two.
+   */
   forceFlush(): Promise<void> {
     this.renderReady();
     return Promise.resolve();
   }
 
+  /** Prints every trace whose root has ended, including those still waiting for a remote half. */
   shutdown(): Promise<void> {
+    for (const [traceId, trace] of [...this.collecting]) if (trace.graceTimer !== undefined) this.finish(traceId, trace);
     this.renderReady();
     this.isShutdown = true;
     this.collecting.clear();
