@@ -263,10 +263,6 @@ export class ConversationTracer implements ConversationScope {
     return this.turn?.span ?? this.conversation;
   }
 
-  get turnSpan(): TracedSpan | undefined {
-    return this.turn?.span;
-  }
-
   get speechStartMs(): number | undefined {
     return this.speaking ? this.speechStart : undefined;
   }

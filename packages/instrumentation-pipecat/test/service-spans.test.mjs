@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { trace } from "@opentelemetry/api";
 import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
 import { frameKindOf } from "../dist/esm/class-names.js";
 import { ConversationTracer } from "../dist/esm/conversation-tracer.js";
@@ -131,31 +130,6 @@ describe("stt spans", () => {
     assert.equal(endMs(first), firstEnd);
     assert.equal(startMs(second), firstEnd);
     assert.equal(second.attributes.transcript, "Second sentence.");
-  });
-});
-
-describe("STT audio processing", () => {
-  it("runs in the open segment, else the turn; with neither open it gets no context switch at all", () => {
-    const h = createHarness();
-    const activatedSpanId = () => {
-      const call = h.serviceCall("processAudioFrame", h.stt, new P.InputAudioRawFrame());
-      return call === undefined ? undefined : trace.getSpan(call.context)?.spanContext().spanId;
-    };
-    const idOfOnly = (name) => onlyOne(h.spans(), name).spanContext().spanId;
-    h.hop(h.transport, new P.StartFrame());
-    const inGreeting = activatedSpanId();
-    h.hop(h.out, new P.BotStartedSpeakingFrame(), UP);
-    h.hop(h.out, new P.BotStoppedSpeakingFrame(), UP);
-    h.clock.advance(2500); // turn 1 timed out: between turns
-    assert.equal(activatedSpanId(), undefined, "nothing to activate: the original is called directly");
-    h.hop(h.transport, new P.UserStartedSpeakingFrame());
-    h.hop(h.stt, new P.InterimTranscriptionFrame("hel"));
-    const inSegment = activatedSpanId();
-    h.hop(h.stt, new P.TranscriptionFrame("hello"));
-    h.hop(h.transport, new P.CancelFrame());
-    assert.equal(inGreeting, byName(h.spans(), "turn").find((t) => t.attributes["turn.number"] === 1).spanContext().spanId);
-    assert.equal(inSegment, idOfOnly("stt"));
-    assert.equal(activatedSpanId(), undefined, "nor after the conversation ended");
   });
 });
 
