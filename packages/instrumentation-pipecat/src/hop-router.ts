@@ -41,9 +41,10 @@ const GRAPH_LINKS: ReadonlyArray<readonly [string, string]> = [
 ];
 /**
  * Frames whose every hop the tracer needs, not only their first: a StartFrame spreads ownership, an
- * EndFrame's last hop ends the conversation, an LLM context frame names the LLM service it reaches.
+ * EndFrame's last hop ends the conversation, an LLM context frame names the LLM service it reaches. A bit
+ * per kind, so the test on every routed hop is a shift, not a Set lookup.
  */
-const EVERY_HOP_KINDS: ReadonlySet<FrameKind> = new Set<FrameKind>([FrameKind.START, FrameKind.END, FrameKind.LLM_CONTEXT]);
+const EVERY_HOP_KINDS = (1 << FrameKind.START) | (1 << FrameKind.END) | (1 << FrameKind.LLM_CONTEXT);
 /** The longest delay a Node timer takes (longer ones fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -85,6 +86,12 @@ export class HopRouter {
   private readonly taskless = new Set<ConversationTracer>();
   /** Live conversations whose listener takes audio: while there are none, audio hops return at once. */
   private readonly audioTracers = new Set<ConversationTracer>();
+  /**
+   * The classes of the user and bot audio frames last skipped. Audio is over 90% of all hops; while no
+   * conversation takes audio, a hop of one of these classes leaves after comparing its constructor.
+   */
+  private quietInputAudio: unknown = undefined;
+  private quietOutputAudio: unknown = undefined;
   private idleSweep: unknown = undefined;
   /** Set by the instrumentation from its configuration. */
   debugLog: DebugLog | undefined;
@@ -109,36 +116,51 @@ export class HopRouter {
 
   /** Kept small so that it inlines into the pushFrame wrapper: most hops end here. */
   onPushFrame(source: object, frame: unknown, rawDirection: unknown): void {
-    const kind = frameKindOf(frame);
     if (this.debugLog !== undefined) this.logHop(source, frame, rawDirection);
-    // Most hops are audio (a 20 ms frame per hop) or frames no one needs: nothing more to do.
+    const frameClass = frame !== null && typeof frame === "object" ? frame.constructor : undefined;
+    // (Before any audio is seen both are undefined, as is the class of a frame that has none: such a frame
+    // is of no kind, and returns here as it would below.)
+    if (frameClass === this.quietInputAudio || frameClass === this.quietOutputAudio) return;
+    const kind = frameKindOf(frame);
+    // Frames no one needs: nothing more to do.
     if (kind === FrameKind.OTHER) return;
     if (isAudioKind(kind)) {
       if (this.audioTracers.size !== 0) this.routeAudio(source, frame as object, kind);
+      else if (kind === FrameKind.INPUT_AUDIO) this.quietInputAudio = frameClass;
+      else this.quietOutputAudio = frameClass;
       return;
     }
     this.route(source, frame as object, rawDirection, kind);
   }
 
+  /**
+   * One lookup of the frame answers both which conversation saw it and whether this conversation sees it
+   * for the first time (the tracer acts on a frame once, however many processors pass it on).
+   */
   private route(source: object, frame: object, rawDirection: unknown, kind: FrameKind): void {
-    if (!EVERY_HOP_KINDS.has(kind)) {
-      // A frame its conversation already saw, passed on by one of that conversation's processors (a
-      // MetricsFrame or BotStartedSpeakingFrame crossing the pipeline): nothing new to learn.
-      const seenBy = this.frameOwners.get(frame);
-      if (seenBy !== undefined && !seenBy.isEnded && this.owners.get(source) === seenBy) return;
-    }
+    const seenBy = this.frameOwners.get(frame);
+    const liveSeenBy = seenBy !== undefined && !seenBy.isEnded ? seenBy : undefined;
+    // A frame its conversation already saw, passed on by one of that conversation's processors (a
+    // MetricsFrame or BotStartedSpeakingFrame crossing the pipeline): nothing new to learn.
+    if (liveSeenBy !== undefined && ((EVERY_HOP_KINDS >>> kind) & 1) === 0 && this.owners.get(source) === liveSeenBy) return;
     const direction = normaliseDirection(rawDirection);
     const link = destinationOf(source, direction);
     const destination = link ?? undefined;
-    let tracer = this.liveOwner(source) ?? this.joinFrameOwner(source, frame);
+    let tracer = this.liveOwner(source);
+    if (tracer === undefined && liveSeenBy !== undefined) {
+      // An unowned processor pushing a frame a live conversation already saw joins that conversation.
+      this.owners.set(source, liveSeenBy);
+      tracer = liveSeenBy;
+    }
     if (kind === FrameKind.START) {
       tracer ??= this.ownerForStart(source, destination);
       // Ownership spreads with the StartFrame.
       if (destination !== undefined && this.liveOwner(destination) !== tracer) this.owners.set(destination, tracer);
     }
     if (tracer === undefined) return;
-    if (this.frameOwners.get(frame) !== tracer) this.frameOwners.set(frame, tracer);
-    tracer.onHop(source, frame, direction, kind, destination, link !== undefined);
+    const firstSight = seenBy !== tracer;
+    if (firstSight) this.frameOwners.set(frame, tracer);
+    tracer.onHop(source, frame, direction, kind, destination, link !== undefined, firstSight);
   }
 
   private logHop(source: object, frame: unknown, rawDirection: unknown): void {
@@ -171,14 +193,6 @@ export class HopRouter {
   /** Ends every conversation in progress (the instrumentation is being disabled). */
   endAll(reason: ConversationEndReason): void {
     for (const tracer of [...this.live]) tracer.end(reason);
-  }
-
-  /** An unowned processor pushing a frame a live conversation already saw joins that conversation. */
-  private joinFrameOwner(source: object, frame: object): ConversationTracer | undefined {
-    const owner = this.frameOwners.get(frame);
-    if (owner === undefined || owner.isEnded) return undefined;
-    this.owners.set(source, owner);
-    return owner;
   }
 
   /**
@@ -219,7 +233,11 @@ export class HopRouter {
       onAudioStopped: (stopped) => this.audioTracers.delete(stopped),
     });
     this.live.add(tracer);
-    if (tracer.wantsAudio) this.audioTracers.add(tracer);
+    if (tracer.wantsAudio) {
+      this.audioTracers.add(tracer);
+      this.quietInputAudio = undefined;
+      this.quietOutputAudio = undefined;
+    }
     if (origin.task === undefined) {
       this.taskless.add(tracer);
       this.armIdleSweep();

@@ -447,7 +447,7 @@ describe("conversation end", () => {
       settings: { captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture: undefined },
     });
     const [transport, llm, tts] = [new P.Transport("t#0"), new P.OpenAILLMService(), new P.CartesiaTTSService()];
-    const hop = (source, frame, destination) => conversation.onHop(source, frame, 1, frameKindOf(frame), destination);
+    const hop = (source, frame, destination) => conversation.onHop(source, frame, 1, frameKindOf(frame), destination, true, true);
     hop(transport, new P.StartFrame(), llm);
     hop(llm, new P.LLMFullResponseStartFrame(), tts);
     hop(tts, new P.TTSStartedFrame("c1"), transport);
