@@ -189,6 +189,26 @@ describe("llm spans", () => {
     assert.equal(second.attributes["input.message_count"], 4);
   });
 
+  it("records the tools of each run: a new tools array, or a tool added to the same one, shows in the next run", () => {
+    const h = started();
+    const context = weatherContext();
+    const run = () => {
+      h.hop(h.stt, new P.LLMContextFrame(context));
+      h.hop(h.llm, new P.LLMFullResponseStartFrame());
+      h.hop(h.llm, new P.LLMFullResponseEndFrame());
+    };
+    const toolNames = (span) => JSON.parse(span.attributes.tools).map((tool) => tool.function.name);
+    run();
+    run();
+    context.tools = [{ type: "function", function: { name: "get_time", parameters: { type: "object" } } }];
+    run();
+    context.tools.push({ type: "function", function: { name: "get_date", parameters: { type: "object" } } });
+    run();
+    const spans = byName(h.spans(), "llm").sort((a, b) => startMs(a) - startMs(b));
+    assert.deepEqual(spans.map(toolNames), [["get_weather"], ["get_weather"], ["get_time"], ["get_time", "get_date"]]);
+    assert.deepEqual(spans.map((span) => span.attributes.tool_count), [1, 1, 1, 2]);
+  });
+
   it("a processContext call and the response frames share one span", () => {
     const h = started();
     const run = h.serviceCall("processContext", h.llm, weatherContext());
