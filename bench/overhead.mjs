@@ -44,10 +44,13 @@ function progress(message) {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-/** Generous limits that only catch a hung workload (the machine may be shared and slow). */
+/**
+ * Generous limits that only catch a hung workload: on a shared machine a call runs up to ~20x slower than
+ * on a quiet one (a 1,000-turn call takes ~3 s there).
+ */
 const timeouts = {
-  perTurn: (turns) => 30_000 + turns * 100,
-  long: (turns) => 60_000 + turns * 50,
+  perTurn: (turns) => 60_000 + turns * 300,
+  long: (turns) => 120_000 + turns * 150,
 };
 
 async function countHops(options, node) {
