@@ -32,11 +32,23 @@ function positiveInteger(name, raw) {
   return value;
 }
 
+/** `--quick`, and `--node <list>` (or `--node=<list>`): which Nodes to run the workloads on (lib/node-binaries.mjs). */
+function parseArgv(argv) {
+  let quick = false;
+  let node;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--quick") quick = true;
+    else if (arg === "--node" && argv[i + 1] !== undefined) node = argv[++i];
+    else if (arg.startsWith("--node=")) node = arg.slice("--node=".length);
+    else throw new Error(`unknown argument ${arg}; accepted: --quick, --node <24|machine|/path/to/node,...>`);
+  }
+  return { quick, node };
+}
+
 export function readOptions(argv = process.argv.slice(2), env = process.env) {
-  const unknown = argv.filter((arg) => arg !== "--quick");
-  if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(" ")}; accepted: --quick`);
-  const quick = argv.includes("--quick");
-  const options = { quick, ...(quick ? QUICK : FULL) };
+  const { quick, node } = parseArgv(argv);
+  const options = { quick, node, ...(quick ? QUICK : FULL) };
   for (const [key, name] of Object.entries(ENV_NAMES)) {
     if (env[name] !== undefined && env[name] !== "") options[key] = positiveInteger(name, env[name]);
   }

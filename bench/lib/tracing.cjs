@@ -9,20 +9,40 @@
 //           AsyncLocalStorage-based one of NodeTracerProvider, switched on by a first context.with(),
 //           as any span export does. On Node 20 that alone puts a hook on every promise the process
 //           creates: the floor any OpenTelemetry tracing pays, whatever the instrumentation does.
+//   noop    PipecatInstrumentation on OpenTelemetry's no-op tracer (the API's ProxyTracerProvider with no
+//           delegate), with the context manager registered and in use as in `context`: everything the
+//           instrumentation itself does (hop routing, turn state, attributes, context switches) and
+//           nothing of the SDK's. otel − noop is the SDK's share; noop − context is the instrumentation's.
 //   otel    PipecatInstrumentation on a NodeTracerProvider whose BatchSpanProcessor (default limits)
 //           feeds the OTLP JSON serializer into a discarding sink: every span is built, batched and
 //           serialised, as with a healthy collector.
-//   metrics as otel, and the instrumentation's metrics recorded into a MeterProvider (cumulative, an
-//           in-memory reader collected after the call): what recording metrics adds to tracing.
 //   respan  PipecatInstrumentation registered by the @respan/core client, sending to Respan at
 //           `endpoint` (a loopback port that refuses or stalls: the backend is down).
-const { context, ROOT_CONTEXT } = require("@opentelemetry/api");
+const { context, ProxyTracerProvider, ROOT_CONTEXT } = require("@opentelemetry/api");
 const { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
 const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 const { DiscardingOtlpJsonExporter } = require("./discarding-otlp-exporter.cjs");
 const { SpanCounter } = require("./span-counter.cjs");
 
-const MODES = ["plain", "context", "otel", "metrics", "respan", "memory"];
+const MODES = ["plain", "context", "noop", "otel", "metrics", "respan", "memory"];
+
+/**
+ * OpenTelemetry's no-op tracer, counting the spans started (by kind, as SpanCounter counts ended ones) so
+ * that the no-op run too proves it traced a conversation.
+ */
+function countingNoopTracerProvider(counter) {
+  const noop = new ProxyTracerProvider().getTracer("noop");
+  const tracer = {
+    startSpan(name, options, parentContext) {
+      counter.onEnd({ name });
+      return noop.startSpan(name, options, parentContext);
+    },
+    startActiveSpan(...args) {
+      return noop.startActiveSpan(...args);
+    },
+  };
+  return { getTracer: () => tracer };
+}
 
 function assertPatched(pipecat) {
   const pushFrame = pipecat.FrameProcessor.prototype.pushFrame;
@@ -32,7 +52,7 @@ function assertPatched(pipecat) {
 }
 
 /**
- * @param {"plain"|"context"|"otel"|"metrics"|"respan"|"memory"} mode  ("memory": every span kept in memory, for workloads
+ * @param {"plain"|"context"|"noop"|"otel"|"metrics"|"respan"|"memory"} mode  ("memory": every span kept in memory, for workloads
  *   that need the spans themselves)
  * @param {{ endpoint?: string, spanProcessors?: object[] }} options  extra processors run before export
  */
@@ -65,6 +85,12 @@ function loadRuntime(mode, options = {}) {
       logLevel: "silent",
     });
     tracing = { drainQueue() {}, stats: () => respan.getStats(), flush: () => respan.flush() };
+  } else if (mode === "noop") {
+    // The SDK's context manager, as the traced variants have it; the spans go nowhere.
+    new NodeTracerProvider().register();
+    context.with(ROOT_CONTEXT, () => undefined);
+    instrumentation.setTracerProvider(countingNoopTracerProvider(counter));
+    tracing = { drainQueue() {}, stats: () => undefined };
   } else {
     const exporter = mode === "memory" ? new InMemorySpanExporter() : new DiscardingOtlpJsonExporter();
     const exportProcessor = mode === "memory" ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);

@@ -15,12 +15,12 @@ function workloadEnv() {
 /**
  * @param {string} workload file name in bench/workloads
  * @param {string[]} args
- * @param {{ timeoutMs: number, cpuProfileDir?: string }} options
+ * @param {{ execPath: string, timeoutMs: number, cpuProfileDir?: string }} options  execPath: the Node to run it on
  */
-export function runWorkload(workload, args, { timeoutMs, cpuProfileDir }) {
+export function runWorkload(workload, args, { execPath, timeoutMs, cpuProfileDir }) {
   const nodeArgs = ["--expose-gc"];
   if (cpuProfileDir !== undefined) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(WORKLOADS_DIR, workload), ...args], {
+  const child = spawn(execPath, [...nodeArgs, path.join(WORKLOADS_DIR, workload), ...args], {
     env: workloadEnv(),
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -81,7 +81,6 @@ export class ConversationTracer implements ConversationScope {
   private turn: { span: TracedSpan; latency: TurnLatency; info: TurnInfo } | undefined;
   private speaking = false;
   private speechStart: number | undefined;
-  private readonly seen = new WeakSet<object>();
   private readonly skipSiblingIds = new RecentSet<unknown>(MAX_PENDING_SIBLINGS);
   private readonly seenAudio = new WeakSet<object>();
   private readonly servicesByName = new Map<string, object>();
@@ -163,10 +162,11 @@ export class ConversationTracer implements ConversationScope {
   /**
    * One hop of a frame this tracer acts on (never audio: see onAudio). `destination` is undefined at the end
    * of the chain; `linked` is false when the runtime keeps its links private, so an undefined destination
-   * says nothing about where the chain ends.
+   * says nothing about where the chain ends. `firstSight`: this conversation has not seen the frame before
+   * (the router knows it from its frame → conversation map).
    */
   onHop(source: object, frame: object, direction: Direction, kind: FrameKind, destination: object | undefined,
-    linked = true, chainEnd = false): void {
+    linked: boolean, firstSight: boolean, chainEnd = false): void {
     if (this.ended) return;
     const atMs = this.clock.now();
     this.lastActivity = atMs;
@@ -179,7 +179,7 @@ export class ConversationTracer implements ConversationScope {
     if (everyHop.length !== 0 && destination !== undefined) {
       for (const index of everyHop) this.kinds[index]!.onEveryHop?.(kind, frame, destination);
     }
-    if (!this.firstSight(frame)) return;
+    if (!firstSight || this.isSecondSibling(frame)) return;
     this.rememberService(source);
     this.handle(source, frame, kind, atMs);
     if (this.listener?.onFrame !== undefined && !this.ended) {
@@ -259,15 +259,13 @@ export class ConversationTracer implements ConversationScope {
     this.speechStart = atMs;
   }
 
-  /** Records the frame as seen; false if it (or its broadcast sibling) was seen already. */
-  private firstSight(frame: object): boolean {
-    if (this.seen.has(frame)) return false;
-    this.seen.add(frame);
+  /** Whether the frame is the second copy of a broadcast frame whose sibling was seen already. */
+  private isSecondSibling(frame: object): boolean {
     const siblingId = readField(frame, "broadcastSiblingId", "broadcast_sibling_id");
-    if (siblingId === undefined || siblingId === null) return true;
-    if (this.skipSiblingIds.delete(readField(frame, "id", "id"))) return false;
+    if (siblingId === undefined || siblingId === null) return false;
+    if (this.skipSiblingIds.delete(readField(frame, "id", "id"))) return true;
     this.skipSiblingIds.add(siblingId);
-    return true;
+    return false;
   }
 
   // ---- what the span kinds see (ConversationScope) ----
@@ -286,10 +284,6 @@ export class ConversationTracer implements ConversationScope {
 
   get parent(): TracedSpan {
     return this.turn?.span ?? this.conversation;
-  }
-
-  get turnSpan(): TracedSpan | undefined {
-    return this.turn?.span;
   }
 
   get speechStartMs(): number | undefined {

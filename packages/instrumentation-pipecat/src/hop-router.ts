@@ -49,11 +49,12 @@ const GRAPH_LINKS: ReadonlyArray<readonly [string, string]> = [
 /**
  * Frames whose every hop the tracer needs, not only their first: a StartFrame spreads ownership, an
  * EndFrame's last hop ends the conversation, and the span kinds follow some frames hop by hop (an LLM
- * context frame to the LLM it reaches, text to the TTS that speaks it).
+ * context frame to the LLM it reaches, text to the TTS that speaks it). A bit per kind, so the test on
+ * every routed hop is a shift, not a Set lookup.
  */
-const EVERY_HOP_KINDS: ReadonlySet<FrameKind> = new Set<FrameKind>([
+const EVERY_HOP_KINDS: number = [
   FrameKind.START, FrameKind.END, ...SPAN_KINDS.flatMap((definition) => definition.everyHopFrames ?? []),
-]);
+].reduce((mask: number, kind) => mask | (1 << kind), 0);
 /** Frames that never start a conversation by themselves (they end one, or straggle after it ended). */
 const NEVER_STARTS: ReadonlySet<FrameKind> = new Set<FrameKind>([FrameKind.END, FrameKind.CANCEL, FrameKind.ERROR]);
 /** Hops that found no conversation before the "nothing traced" warning (a few, not one stray frame). */
@@ -104,6 +105,12 @@ export class HopRouter {
   private readonly taskless = new Set<ConversationTracer>();
   /** Live conversations whose listener takes audio: while there are none, audio hops return at once. */
   private readonly audioTracers = new Set<ConversationTracer>();
+  /**
+   * The classes of the user and bot audio frames last skipped. Audio is over 90% of all hops; while no
+   * conversation takes audio, a hop of one of these classes leaves after comparing its constructor.
+   */
+  private quietInputAudio: unknown = undefined;
+  private quietOutputAudio: unknown = undefined;
   private idleSweep: unknown = undefined;
   private readonly links = new LinkLearner();
   /** Conversations ever started, and hops that found none: a runtime nothing is traced of gets one warning. */
@@ -132,12 +139,18 @@ export class HopRouter {
 
   /** Kept small so that it inlines into the pushFrame wrapper: most hops end here. */
   onPushFrame(source: object, frame: unknown, rawDirection: unknown): void {
-    const kind = frameKindOf(frame);
     if (this.debugLog !== undefined) this.logHop(source, frame, rawDirection);
-    // Most hops are audio (a 20 ms frame per hop) or frames no one needs: nothing more to do.
+    const frameClass = frame !== null && typeof frame === "object" ? frame.constructor : undefined;
+    // (Before any audio is seen both are undefined, as is the class of a frame that has none: such a frame
+    // is of no kind, and returns here as it would below.)
+    if (frameClass === this.quietInputAudio || frameClass === this.quietOutputAudio) return;
+    const kind = frameKindOf(frame);
+    // Frames no one needs: nothing more to do.
     if (kind === FrameKind.OTHER) return;
     if (isAudioKind(kind)) {
       if (this.audioTracers.size !== 0) this.routeAudio(source, frame as object, kind);
+      else if (kind === FrameKind.INPUT_AUDIO) this.quietInputAudio = frameClass;
+      else this.quietOutputAudio = frameClass;
       return;
     }
     if (kind === FrameKind.UNRECOGNISED) {
@@ -147,20 +160,29 @@ export class HopRouter {
     this.route(source, frame as object, rawDirection, kind);
   }
 
+  /**
+   * One lookup of the frame answers both which conversation saw it and whether this conversation sees it
+   * for the first time (the tracer acts on a frame once, however many processors pass it on).
+   */
   private route(source: object, frame: object, rawDirection: unknown, kind: FrameKind): void {
     // A runtime whose links cannot be read: every hop teaches where the previous one went.
     const hidden = linksHidden.of(source);
     const learned = hidden ? this.links.hop(source, frame, normaliseDirection(rawDirection)) : undefined;
-    if (!EVERY_HOP_KINDS.has(kind)) {
-      // A frame its conversation already saw, passed on by one of that conversation's processors (a
-      // MetricsFrame or BotStartedSpeakingFrame crossing the pipeline): nothing new to learn.
-      const seenBy = this.frameOwners.get(frame);
-      if (seenBy !== undefined && !seenBy.isEnded && this.owners.get(source) === seenBy) return;
-    }
+    // One lookup answers both "which live conversation saw this frame" and "is this its first sight".
+    const seenBy = this.frameOwners.get(frame);
+    const liveSeenBy = seenBy !== undefined && !seenBy.isEnded ? seenBy : undefined;
+    // A frame its conversation already saw, passed on by one of that conversation's processors (a
+    // MetricsFrame or BotStartedSpeakingFrame crossing the pipeline): nothing new to learn.
+    if (liveSeenBy !== undefined && ((EVERY_HOP_KINDS >>> kind) & 1) === 0 && this.owners.get(source) === liveSeenBy) return;
     const direction = normaliseDirection(rawDirection);
     const link = hidden ? undefined : destinationOf(source, direction);
     const destination = link ?? learned;
-    let tracer = this.liveOwner(source) ?? this.joinFrameOwner(source, frame);
+    let tracer = this.liveOwner(source);
+    if (tracer === undefined && liveSeenBy !== undefined) {
+      // An unowned processor pushing a frame a live conversation already saw joins that conversation.
+      this.owners.set(source, liveSeenBy);
+      tracer = liveSeenBy;
+    }
     if (kind === FrameKind.START) {
       tracer ??= this.ownerForStart(source, destination);
       // Ownership spreads with the StartFrame.
@@ -172,9 +194,10 @@ export class HopRouter {
       this.untraced();
       return;
     }
-    if (this.frameOwners.get(frame) !== tracer) this.frameOwners.set(frame, tracer);
+    const firstSight = seenBy !== tracer;
+    if (firstSight) this.frameOwners.set(frame, tracer);
     const chainEnd = hidden && kind === FrameKind.END && this.links.isChainEnd(source, direction);
-    tracer.onHop(source, frame, direction, kind, destination, link !== undefined, chainEnd);
+    tracer.onHop(source, frame, direction, kind, destination, link !== undefined, firstSight, chainEnd);
   }
 
   /** An unrecognised frame class pushed by a service of a live conversation goes into its coverage report. */
@@ -243,14 +266,6 @@ export class HopRouter {
     for (const tracer of [...this.live]) tracer.end(reason);
   }
 
-  /** An unowned processor pushing a frame a live conversation already saw joins that conversation. */
-  private joinFrameOwner(source: object, frame: object): ConversationTracer | undefined {
-    const owner = this.frameOwners.get(frame);
-    if (owner === undefined || owner.isEnded) return undefined;
-    this.owners.set(source, owner);
-    return owner;
-  }
-
   /**
    * An unowned processor pushes a StartFrame no conversation has seen. If a neighbour belongs to a live
    * conversation (a processor linked into a running pipeline after it started) the processor joins it —
@@ -291,7 +306,11 @@ export class HopRouter {
       onAudioStopped: (stopped) => this.audioTracers.delete(stopped),
     });
     this.live.add(tracer);
-    if (tracer.wantsAudio) this.audioTracers.add(tracer);
+    if (tracer.wantsAudio) {
+      this.audioTracers.add(tracer);
+      this.quietInputAudio = undefined;
+      this.quietOutputAudio = undefined;
+    }
     if (origin.task === undefined) {
       this.taskless.add(tracer);
       this.armIdleSweep();

@@ -192,10 +192,7 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
     const tracerOf = (service: object): ConversationTracer | undefined => this.activeTracerOf(service);
     const errors = this.errors;
     const reportSettleError = (telemetryError: unknown): void => errors.report(`${method} settled`, telemetryError);
-    return function serviceCall(this: object) {
-      // `arguments`, not a rest array: processAudioFrame runs for every user audio frame.
-      // eslint-disable-next-line prefer-rest-params
-      const args = arguments as unknown as unknown[];
+    return function serviceCall(this: object, ...args: unknown[]) {
       let call: ServiceCall | undefined;
       try {
         const tracer = tracerOf(this);

@@ -1,6 +1,10 @@
 /*
  * Wrapped service methods (those that call a model or a tool, declared by each span kind's
  * `serviceCalls`): the span context each call runs inside, and what is recorded when it settles.
+ *
+ * Context switches happen only where a model call can start (an LLM run, a tool call, a text to
+ * synthesise), never per audio frame: per-frame work of streaming services creates no spans, and runs in
+ * the pipeline's own context.
  */
 import type { Context } from "@opentelemetry/api";
 import type { ConversationTracer } from "./conversation-tracer.js";

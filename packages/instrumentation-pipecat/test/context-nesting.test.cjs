@@ -43,7 +43,7 @@ describe("context", () => {
     assert.equal(traceIds.size, 1, "one trace, rooted at the workflow");
   });
 
-  it("tool handlers, STT, LLM and TTS model calls run with their span active", async () => {
+  it("tool handlers, LLM and TTS model calls run with their span active; per-frame STT work runs in the pipeline's context", async () => {
     exporter.reset();
     const demo = pipecat.createDemoConversation();
     const inHandler = [];
@@ -65,10 +65,10 @@ describe("context", () => {
     assert.ok(inLlm.length >= 5 && inLlm.every((span) => span?.name === "llm"), "every model run inside its llm span");
     assert.deepEqual(new Set(inLlm.map((span) => span.spanContext().spanId)), new Set(byName(spans, "llm").map(spanIdOf)));
     assert.ok(inTts.length > 0 && inTts.every((span) => span?.name === "tts"));
-    // STT hears audio all the time: inside the open transcript segment, else the turn (never nothing).
+    // STT hears every 20 ms audio frame: no context switch per frame (a streaming service's per-frame
+    // work creates no spans), so it runs in the context the pipeline runs in — here none.
     assert.ok(inStt.length > 100);
-    assert.ok(inStt.every((span) => ["stt", "turn"].includes(span?.name)), "STT work is never orphaned");
-    assert.ok(inStt.some((span) => span.name === "stt"));
+    assert.ok(inStt.every((span) => span === undefined), "per-frame STT work is not switched into a span of ours");
   });
 });
 

@@ -12,7 +12,6 @@ const PATCHED = [
   ["PipelineTask", "run"],
   ["LLMService", "processContext"],
   ["LLMService", "executeFunctionCall"],
-  ["STTService", "processAudioFrame"],
   ["TTSService", "synthesize"],
 ];
 
@@ -21,6 +20,8 @@ describe("require hook", () => {
     for (const [className, method] of PATCHED) {
       assert.ok(isWrapped(pipecat[className].prototype[method]), `${className}.prototype.${method} is wrapped`);
     }
+    // Per-frame STT work is not wrapped: no context switch per 20 ms audio frame.
+    assert.equal(isWrapped(pipecat.STTService.prototype.processAudioFrame), false);
     // Subclasses inherit the patched methods; none is patched twice.
     assert.equal(Object.hasOwn(pipecat.ScriptedLLMService.prototype, "processContext"), false);
     assert.equal(isWrapped(pipecat.FrameProcessor.prototype.pushFrame.__original), false);

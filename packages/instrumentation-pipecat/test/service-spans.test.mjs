@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { trace } from "@opentelemetry/api";
 import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
 import { frameKindOf } from "../dist/esm/class-names.js";
 import { ConversationTracer } from "../dist/esm/conversation-tracer.js";
@@ -134,31 +133,6 @@ describe("stt spans", () => {
   });
 });
 
-describe("STT audio processing", () => {
-  it("runs in the open segment, else the turn; with neither open it gets no context switch at all", () => {
-    const h = createHarness();
-    const activatedSpanId = () => {
-      const call = h.serviceCall("processAudioFrame", h.stt, new P.InputAudioRawFrame());
-      return call === undefined ? undefined : trace.getSpan(call.context)?.spanContext().spanId;
-    };
-    const idOfOnly = (name) => onlyOne(h.spans(), name).spanContext().spanId;
-    h.hop(h.transport, new P.StartFrame());
-    const inGreeting = activatedSpanId();
-    h.hop(h.out, new P.BotStartedSpeakingFrame(), UP);
-    h.hop(h.out, new P.BotStoppedSpeakingFrame(), UP);
-    h.clock.advance(2500); // turn 1 timed out: between turns
-    assert.equal(activatedSpanId(), undefined, "nothing to activate: the original is called directly");
-    h.hop(h.transport, new P.UserStartedSpeakingFrame());
-    h.hop(h.stt, new P.InterimTranscriptionFrame("hel"));
-    const inSegment = activatedSpanId();
-    h.hop(h.stt, new P.TranscriptionFrame("hello"));
-    h.hop(h.transport, new P.CancelFrame());
-    assert.equal(inGreeting, byName(h.spans(), "turn").find((t) => t.attributes["turn.number"] === 1).spanContext().spanId);
-    assert.equal(inSegment, idOfOnly("stt"));
-    assert.equal(activatedSpanId(), undefined, "nor after the conversation ended");
-  });
-});
-
 describe("llm spans", () => {
   it("from LLMFullResponseStart to End, with provider, model, request params, input, tools, output, TTFB and usage", () => {
     const h = started();
@@ -213,6 +187,26 @@ describe("llm spans", () => {
     assert.deepEqual(JSON.parse(second.attributes.input).map((m) => m.content), ["Sunny.", "And tomorrow?"]);
     assert.equal(second.attributes["gen_ai.system_instructions"], "You are a helpful voice assistant.");
     assert.equal(second.attributes["input.message_count"], 4);
+  });
+
+  it("records the tools of each run: a new tools array, or a tool added to the same one, shows in the next run", () => {
+    const h = started();
+    const context = weatherContext();
+    const run = () => {
+      h.hop(h.stt, new P.LLMContextFrame(context));
+      h.hop(h.llm, new P.LLMFullResponseStartFrame());
+      h.hop(h.llm, new P.LLMFullResponseEndFrame());
+    };
+    const toolNames = (span) => JSON.parse(span.attributes.tools).map((tool) => tool.function.name);
+    run();
+    run();
+    context.tools = [{ type: "function", function: { name: "get_time", parameters: { type: "object" } } }];
+    run();
+    context.tools.push({ type: "function", function: { name: "get_date", parameters: { type: "object" } } });
+    run();
+    const spans = byName(h.spans(), "llm").sort((a, b) => startMs(a) - startMs(b));
+    assert.deepEqual(spans.map(toolNames), [["get_weather"], ["get_weather"], ["get_time"], ["get_time", "get_date"]]);
+    assert.deepEqual(spans.map((span) => span.attributes.tool_count), [1, 1, 1, 2]);
   });
 
   it("a processContext call and the response frames share one span", () => {
@@ -498,7 +492,7 @@ describe("conversation end", () => {
       settings: { captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture: undefined },
     });
     const [transport, llm, tts] = [new P.Transport("t#0"), new P.OpenAILLMService(), new P.CartesiaTTSService()];
-    const hop = (source, frame, destination) => conversation.onHop(source, frame, 1, frameKindOf(frame), destination);
+    const hop = (source, frame, destination) => conversation.onHop(source, frame, 1, frameKindOf(frame), destination, true, true);
     hop(transport, new P.StartFrame(), llm);
     hop(llm, new P.LLMFullResponseStartFrame(), tts);
     hop(tts, new P.TTSStartedFrame("c1"), transport);

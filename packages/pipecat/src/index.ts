@@ -80,7 +80,7 @@ export {
 } from "./processors/frame-processor.js";
 export { Pipeline } from "./pipeline/pipeline.js";
 export { type PipelineParams, PipelineTask, type PipelineTaskOptions } from "./pipeline/task.js";
-export type { FrameObserver } from "./pipeline/task-observer.js";
+export type { FrameClass, FrameObserver } from "./pipeline/task-observer.js";
 export { PipelineRunner, type PipelineRunnerOptions } from "./pipeline/runner.js";
 
 export { AIService, type AIServiceOptions } from "./services/ai-service.js";

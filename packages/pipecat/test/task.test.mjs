@@ -11,6 +11,7 @@ import {
   PipelineTask,
   StartFrame,
   TextFrame,
+  TranscriptionFrame,
   UserStartedSpeakingFrame,
   VirtualClock,
 } from "pipecat-ts";
@@ -127,6 +128,25 @@ test("observers that throw never break the pipeline", async () => {
   }
 });
 
+test("an observer with frameTypes sees only hops of those classes (and their subclasses); one without sees every hop", async () => {
+  const wanted = [];
+  const every = [];
+  const task = new PipelineTask(new Pipeline([new Recorder("R")]), {
+    clock: new VirtualClock(),
+    idleTimeoutSecs: null,
+    observers: [
+      { frameTypes: [TextFrame], onPushFrame: ({ frame, destination }) => wanted.push([frame.constructor.name, destination.name]) },
+      { onPushFrame: ({ frame }) => every.push(frame.constructor.name) },
+    ],
+  });
+  await task.queueFrames([new TextFrame("x"), new TranscriptionFrame({ text: "y", userId: "u" }), new EndFrame()]);
+  await within(5000, task.run());
+  assert.ok(wanted.length > 0);
+  assert.deepEqual([...new Set(wanted.map(([name]) => name))].sort(), ["TextFrame", "TranscriptionFrame"]);
+  assert.ok(every.includes("StartFrame") && every.includes("EndFrame"), "the other observer still sees every hop");
+  assert.equal(wanted.length, every.filter((name) => name === "TextFrame" || name === "TranscriptionFrame").length);
+});
+
 test("PipelineTask rejects bad options with the option's name and what it accepts", () => {
   const pipeline = () => new Pipeline([]);
   assert.throws(() => new PipelineTask("pipeline"), /"pipeline" must be a Pipeline \(or another FrameProcessor\)/);
@@ -134,6 +154,10 @@ test("PipelineTask rejects bad options with the option's name and what it accept
   assert.throws(() => new PipelineTask(pipeline(), { params: { audioInSampleRate: -16000 } }), /"params.audioInSampleRate" must be a positive finite number/);
   assert.throws(() => new PipelineTask(pipeline(), { params: { enableMetrics: "yes" } }), /"params.enableMetrics" must be true or false, got "yes"/);
   assert.throws(() => new PipelineTask(pipeline(), { observers: [{}] }), /"observers" must be objects with an onPushFrame\(data\) method/);
+  assert.throws(
+    () => new PipelineTask(pipeline(), { observers: [{ onPushFrame() {}, frameTypes: ["TextFrame"] }] }),
+    /"observers" must be observers whose frameTypes is an array of frame classes/,
+  );
   assert.throws(() => new PipelineTask(pipeline(), { clock: { now: 1 } }), /"clock" must be a Clock/);
   assert.throws(() => new PipelineTask(pipeline(), { conversationId: 7 }), /"conversationId" must be a non-empty string, got 7/);
   assert.throws(() => new PipelineTask(pipeline(), { enableTracing: "on" }), /"enableTracing" must be true or false, got "on"/);

@@ -115,6 +115,12 @@ export class LlmRuns implements SpanKindTracker {
   private lastMessages: unknown[] | undefined;
   private lastMessageCount = 0;
   private instructions: string | undefined;
+  /**
+   * The `tools` attribute of the last tools array recorded: every run of a conversation usually shares one
+   * array (LLMContext.setTools replaces it), so its JSON is made once, not per run. A different array or
+   * length is serialised again.
+   */
+  private lastTools: { tools: unknown[]; length: number; json: string } | undefined;
 
   constructor(private readonly scope: ConversationScope) {}
 
@@ -223,6 +229,7 @@ export class LlmRuns implements SpanKindTracker {
     for (const run of [...this.open.values()]) this.endRun(run, atMs, true);
     this.lastSpan.clear();
     this.contextHeadingTo.clear();
+    this.lastTools = undefined;
   }
 
   private startRun(service: object, atMs: number, llmContext: unknown): LlmRun {
@@ -249,7 +256,7 @@ export class LlmRuns implements SpanKindTracker {
     const tools = readField(llmContext, "tools", "tools") ?? readField(service, "tools", "_tools");
     if (Array.isArray(tools) && tools.length > 0) {
       span.set(ATTR_TOOL_COUNT, tools.length);
-      span.set(ATTR_TOOLS, this.scope.factory.content.definition(tools));
+      span.set(ATTR_TOOLS, this.toolsJson(tools));
     }
     const messages = readField(llmContext, "messages", "messages");
     if (!Array.isArray(messages)) return;
@@ -268,6 +275,14 @@ export class LlmRuns implements SpanKindTracker {
     span.set(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, content.text(this.instructions));
     const conversational = added.filter((message) => !isInstruction(message));
     if (conversational.length > 0) span.set(ATTR_INPUT, content.jsonList(conversational));
+  }
+
+  private toolsJson(tools: unknown[]): string {
+    const last = this.lastTools;
+    if (last !== undefined && last.tools === tools && last.length === tools.length) return last.json;
+    const json = this.scope.factory.content.definition(tools);
+    this.lastTools = { tools, length: tools.length, json };
+    return json;
   }
 
   /** `cut`: the run was superseded, failed or cut off by the conversation's end (its silence is no gap). */

@@ -15,8 +15,6 @@ export interface ConversationScope {
   readonly clock: Clock;
   /** Where a new span starts: the open turn, else the conversation. */
   readonly parent: TracedSpan;
-  /** The open turn's span, if a turn is open. */
-  readonly turnSpan: TracedSpan | undefined;
   /** When the user's speech in progress really started (back-dated by the VAD); undefined when not speaking. */
   readonly speechStartMs: number | undefined;
   /** When the user's last speech started, speaking or not (undefined before the first). */

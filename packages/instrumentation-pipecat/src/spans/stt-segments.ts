@@ -14,7 +14,6 @@ import {
   SPAN_STT,
 } from "@respan/semconv-pipecat";
 import { FrameKind, MetricKind, Role, roleOf } from "../class-names.js";
-import type { ServiceCall } from "../service-calls.js";
 import { readNumber, readString } from "../utils.js";
 import { addServiceIdentity } from "./service-attributes.js";
 import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
@@ -44,8 +43,6 @@ export class SttSegments implements SpanKindTracker {
   // before pushing the final transcript); the next segment takes them (pipecat#4070: missing STT TTFB).
   private pendingTtfb: number | undefined;
   private pendingAudioSeconds: number | undefined;
-  /** What STT calls last ran in: handed out again while the context stays the same (see callContext). */
-  private lastCall: ServiceCall | undefined;
 
   constructor(private readonly scope: ConversationScope) {}
 
@@ -68,21 +65,6 @@ export class SttSegments implements SpanKindTracker {
       default:
         break;
     }
-  }
-
-  /**
-   * What STT work runs in: the open transcript segment's context, else the turn's. Undefined when neither
-   * is open: audio between turns is processed as it comes, without a context switch per frame. The same
-   * object is returned for as long as the context does not change (this runs for every user audio frame).
-   */
-  callContext(): ServiceCall | undefined {
-    const current = (this.open?.span ?? this.scope.turnSpan)?.context;
-    if (current === undefined) {
-      this.lastCall = undefined;
-      return undefined;
-    }
-    if (this.lastCall?.context !== current) this.lastCall = { context: current };
-    return this.lastCall;
   }
 
   private userStoppedSpeaking(): void {
@@ -128,7 +110,6 @@ export class SttSegments implements SpanKindTracker {
   close(): void {
     this.cancelGrace();
     this.endOpen(true);
-    this.lastCall = undefined;
   }
 
   private openSegment(source: object, atMs: number): Segment {
@@ -179,10 +160,8 @@ export const sttSpanKind = defineSpanKind<SttSegments>({
   serviceRole: Role.STT,
   turnTtfbKey: ATTR_TURN_LATENCY_STT_TTFB_SECONDS,
   usageMetric: MetricKind.STT_USAGE,
-  serviceCalls: [
-    // Per audio frame: no span of its own, only the open segment's (or the turn's) context; with neither
-    // open, nothing to activate and no context switch. Nothing is allocated per frame.
-    { className: "STTService", method: "processAudioFrame", begin: (segments) => segments.callContext() },
-  ],
+  // No service call: STTService.processAudioFrame runs for every 20 ms frame of user audio (it was 96% of a
+  // call's context switches), and the per-frame work of a streaming STT service creates no spans. It runs
+  // in the pipeline's own context, not under `stt` or `turn`.
   create: (scope) => new SttSegments(scope),
 });

@@ -44,13 +44,17 @@ export function createHarness(options = {}) {
     chain[i].next = chain[i + 1];
     chain[i + 1].prev = chain[i];
   }
+  // Which frames the conversation has seen, as the HopRouter tells it.
+  const seen = new WeakSet();
   /** One hop: `source` pushes `frame` (destination = its neighbour in that direction). */
   const hop = (source, frame, direction = DOWN) => {
     const destination = direction === UP ? source.prev : source.next;
     if (frame instanceof P.InputAudioRawFrame || frame instanceof P.OutputAudioRawFrame) {
       conversation.onAudio(frame, frameKindOf(frame));
     } else {
-      conversation.onHop(source, frame, direction, frameKindOf(frame), destination);
+      const firstSight = !seen.has(frame);
+      seen.add(frame);
+      conversation.onHop(source, frame, direction, frameKindOf(frame), destination, true, firstSight);
     }
     return frame;
   };

@@ -22,11 +22,10 @@ import { FrameProcessor } from "../processors/frame-processor.js";
 import { BaseObject, errorMessage } from "../utils/base-object.js";
 import { DONE } from "../utils/done.js";
 import { optionError, optionsObject, positiveNumber } from "../utils/validate.js";
-import type { FrameObserver } from "./task-observer.js";
+import type { FrameClass, FrameObserver } from "./task-observer.js";
 
 export type PipelineParams = Partial<StartFrameParams>;
 
-type FrameClass = abstract new (...args: never[]) => Frame;
 
 export interface PipelineTaskOptions {
   /** Sent to every processor in the StartFrame. */
@@ -116,7 +115,10 @@ export class PipelineTask extends BaseObject {
   readonly clock: Clock;
   readonly idleTimeoutSecs: number | null;
 
-  readonly #observers: FrameObserver[];
+  /** The observers with the frame classes each wants (undefined: every frame), in the order they were added. */
+  readonly #observers: Array<{ observer: FrameObserver; frameTypes: readonly FrameClass[] | undefined }>;
+  /** Per frame class, the observers that want it (filled as classes are seen; cleared when observers change). */
+  readonly #observersByClass = new Map<unknown, FrameObserver[]>();
   readonly #idleFrames: FrameClass[];
   readonly #activityByClass = new Map<unknown, boolean>();
   readonly #cancelOnIdleTimeout: boolean;
@@ -190,12 +192,18 @@ export class PipelineTask extends BaseObject {
     if (observer === null || typeof observer !== "object" || typeof observer.onPushFrame !== "function") {
       throw optionError(this.name, "observers", "objects with an onPushFrame(data) method", observer);
     }
-    this.#observers.push(observer);
+    const { frameTypes } = observer;
+    if (frameTypes !== undefined && (!Array.isArray(frameTypes) || frameTypes.some((c) => typeof c !== "function"))) {
+      throw optionError(this.name, "observers", "observers whose frameTypes is an array of frame classes", frameTypes);
+    }
+    this.#observers.push({ observer, frameTypes: frameTypes === undefined ? undefined : [...frameTypes] });
+    this.#observersByClass.clear();
   }
 
   removeObserver(observer: FrameObserver): void {
-    const index = this.#observers.indexOf(observer);
+    const index = this.#observers.findIndex((entry) => entry.observer === observer);
     if (index >= 0) this.#observers.splice(index, 1);
+    this.#observersByClass.clear();
   }
 
   /**
@@ -271,8 +279,10 @@ export class PipelineTask extends BaseObject {
   readonly #onHop = (source: FrameProcessor, destination: FrameProcessor, frame: Frame, direction: FrameDirection): void => {
     if (this.idleTimeoutSecs !== null && this.#isActivity(frame)) this.#lastActivity = this.clock.now();
     if (this.#observers.length === 0) return;
+    const observers = this.#observersOf(frame);
+    if (observers.length === 0) return;
     const data = { source, destination, frame, direction, timestamp: Math.round((performance.now() - this.#startedAt) * 1e6) };
-    for (const observer of this.#observers) {
+    for (const observer of observers) {
       try {
         const result = observer.onPushFrame(data);
         if (result && typeof (result as Promise<void>).catch === "function") {
@@ -286,6 +296,18 @@ export class PipelineTask extends BaseObject {
 
   #observerFailed(error: unknown): void {
     process.emitWarning(`${this.name}: an observer threw: ${errorMessage(error)}`);
+  }
+
+  // Called on every hop while there are observers: the answer is remembered per frame class.
+  #observersOf(frame: Frame): FrameObserver[] {
+    let observers = this.#observersByClass.get(frame.constructor);
+    if (observers === undefined) {
+      observers = this.#observers
+        .filter(({ frameTypes }) => frameTypes === undefined || frameTypes.some((FrameClass) => frame instanceof FrameClass))
+        .map(({ observer }) => observer);
+      this.#observersByClass.set(frame.constructor, observers);
+    }
+    return observers;
   }
 
   // Called on every hop: the answer is remembered per frame class (six instanceof checks per hop add up).
