@@ -9,7 +9,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const roots = ["packages/pipecat/test", "packages/respan-core/test", "packages/instrumentation-pipecat/test", "test"];
+const roots = [
+  "packages/pipecat/test",
+  "packages/respan-core/test",
+  "packages/instrumentation-pipecat/test",
+  "packages/pipecat-session/test",
+  "test",
+];
 
 function findTests(dir) {
   let entries;

@@ -16,7 +16,7 @@ import {
   getCurrentSession,
   getSession,
   SessionOptionError,
-} from "@respan/instrumentation-pipecat";
+} from "@respan/pipecat-session";
 import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
 
 let tracing;

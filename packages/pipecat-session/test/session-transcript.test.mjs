@@ -3,7 +3,7 @@
 // session-capture seam from the context aggregators' turn events and the function-call frames.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { attachSession, createSessionCapture } from "@respan/instrumentation-pipecat";
+import { attachSession, createSessionCapture } from "@respan/pipecat-session";
 import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
