@@ -14,6 +14,7 @@ const roots = [
   "packages/respan-core/test",
   "packages/instrumentation-pipecat/test",
   "packages/instrumentation-pipecat-client/test",
+  "packages/pipecat-session/test",
   "test",
 ];
 
@@ -32,19 +33,20 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-// test/fresh-clone.test.mjs runs this whole suite inside a fresh clone; there, it must not clone again.
-const insideFreshClone = process.env.RESPAN_INSIDE_FRESH_CLONE_TEST === "1";
+// test/fresh-clone.test.mjs clones the repository and runs this whole suite in the clone: it is not part of
+// the suite, but a step of its own (.ci/run), run only when a filter names it.
+const OWN_STEP = "fresh-clone.test.mjs";
 const files = roots
   .flatMap((dir) => findTests(path.join(root, dir)))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
-  .filter((file) => !(insideFreshClone && file.endsWith("fresh-clone.test.mjs")))
+  .filter((file) => !file.endsWith(OWN_STEP) || filters.some((f) => f.includes("fresh-clone")))
   .sort();
 if (files.length === 0) {
   console.error("run-tests: no test files matched");
   process.exit(1);
 }
-// Test files run two at a time (this machine has 2 cores); RESPAN_TEST_CONCURRENCY overrides it, e.g. 1
-// for the suite that test/fresh-clone.test.mjs runs while the outer suite is still running.
+// Test files run two at a time (this machine has 2 cores); RESPAN_TEST_CONCURRENCY overrides it (e.g. 1 on
+// a machine busy with other work).
 const concurrency = Number.parseInt(process.env.RESPAN_TEST_CONCURRENCY ?? "2", 10) || 2;
 const result = spawnSync(
   process.execPath,

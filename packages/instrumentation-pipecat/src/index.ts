@@ -15,5 +15,5 @@ export type {
   SessionCaptureFactory,
   TurnInfo,
 } from "./listener.js";
-
-export * from "./session/index.js";
+export { addConversationListener } from "./listener-registry.js";
+export * from "./listener-kit.js";

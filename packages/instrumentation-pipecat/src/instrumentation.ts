@@ -13,13 +13,10 @@ import { registerRuntimeMapping } from "./runtime-mapping.js";
 import { findPatchTargets, type Patch } from "./patch-targets.js";
 import { callAndSettle, type BeginServiceCall, type ServiceCall } from "./service-calls.js";
 import type { PipecatInstrumentationConfig } from "./types.js";
-import { createSessionCapture } from "./session/index.js";
+import { registeredListeners } from "./listener-registry.js";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
-
-/** Without a configured `sessionCapture`, sessions attached with attachSession() / createTracedSession() still work. */
-const attachedSessionsOnly = createSessionCapture();
 
 /**
  * OpenTelemetry instrumentation for Pipecat voice pipelines (`pipecat-ts`, or any port using Pipecat's
@@ -268,7 +265,8 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   private conversationSettings(): ConversationSettings {
     const settings = resolveSettings(this.getConfig(), process.env, (name, raw) =>
       this.errors.warnOnce(`env ${name}`, `ignoring ${name}=${JSON.stringify(raw)}: expected ${BOOLEAN_WORDS}`));
-    settings.sessionCapture ??= attachedSessionsOnly;
+    // Without the option, the listeners other packages registered (session capture, once loaded).
+    settings.sessionCapture ??= registeredListeners();
     return settings;
   }
 

@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveLimits, resolveSettings, validateConfig } from "../dist/esm/config.js";
-import { isTracingEnabled } from "../dist/esm/session/options.js";
 import * as P from "./support/fake-pipecat.mjs";
 import { allRecordedText, byName, onlyOne } from "./support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
@@ -217,9 +216,6 @@ describe("configuration", () => {
     const warnings = [];
     resolveSettings({}, env("nope"), (name, raw) => warnings.push(raw));
     assert.deepEqual(warnings, ["nope"]);
-    // RESPAN_TRACING_ENABLED reads the same words.
-    for (const word of ["0", "no", "off", "False"]) assert.equal(isTracingEnabled({ RESPAN_TRACING_ENABLED: word }), false);
-    for (const word of ["1", "on", "", "anything"]) assert.equal(isTracingEnabled({ RESPAN_TRACING_ENABLED: word }), true);
   });
 
   it("limits: a 10-minute idle timeout for conversations without a task and 1000 live conversations, both configurable", () => {

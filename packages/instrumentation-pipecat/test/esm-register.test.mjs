@@ -3,14 +3,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
-const { startOtlpReceiver } = require("./support/otlp-receiver.cjs");
+import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const fixtures = path.join(packageDir, "test", "fixtures", "esm-app");
@@ -57,7 +55,7 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
     const result = await runNode(["--import", "@respan/instrumentation-pipecat/register", path.join(fixtures, "app.mjs")], {
       cwd: packageDir,
       env: cleanEnv({
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         RESPAN_TRACES_DIR: "false",
         RESPAN_PRINT_TREE: "false",
@@ -66,7 +64,7 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
     });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /app finished/);
-    const spans = receiver.spans.filter((span) => span.attributes["conversation.id"] === "esm-1");
+    const spans = receiver.spans().filter((span) => span.attributes["conversation.id"] === "esm-1");
     const names = spans.map((span) => span.name);
     assert.equal(names.filter((name) => name === "conversation").length, 1);
     assert.equal(names.filter((name) => name === "turn").length, 4);

@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ROOT_CONTEXT, diag } from "@opentelemetry/api";
-import { createSessionCapture, getSession } from "@respan/instrumentation-pipecat";
 import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import { HopRouter } from "../dist/esm/hop-router.js";
 import { FakeClock } from "./support/fake-clock.mjs";
@@ -148,7 +147,6 @@ describe("repeat hops", () => {
 });
 
 describe("audio hops", () => {
-  const memorySink = () => ({ write() {}, close() {}, abort() {} });
 
   /** How many owner lookups `count` audio hops from `processor` cost. */
   function ownerLookupsForAudio(router, processor, count) {
@@ -163,38 +161,43 @@ describe("audio hops", () => {
     return lookups;
   }
 
-  it("skip all work while no conversation's session records: testing mode keeps audio on the fast path", () => {
-    const { router, created } = createRouter({ sessionCapture: createSessionCapture({ mode: "testing" }) });
+  it("skip all work while no conversation's listener takes audio", () => {
+    const { router, created } = createRouter({ sessionCapture: () => ({ onTurnStart() {} }) });
     const [source] = chain(2);
     router.onPushFrame(source, new P.StartFrame(), 1);
-    assert.equal(created[0].wantsAudio, false, "a testing session takes no audio");
+    assert.equal(created[0].wantsAudio, false, "a listener without audio callbacks takes no audio");
     assert.equal(ownerLookupsForAudio(router, source, 50), 0);
     created[0].end("cancel_frame");
   });
 
-  it("reach a recording session, and stop the moment its recording is aborted", () => {
+  it("reach a listener that takes audio, and stop the moment it says it takes no more", () => {
+    const infos = [];
+    const heard = [];
     const { router, created } = createRouter({
-      sessionCapture: createSessionCapture({ mode: "production", recordingSink: memorySink }),
+      sessionCapture: (info) => {
+        infos.push(info);
+        return { onUserAudio: (frame) => heard.push(frame) };
+      },
     });
     const [source] = chain(2);
     router.onPushFrame(source, new P.StartFrame(), 1);
     const [conversation] = created;
     assert.equal(conversation.wantsAudio, true);
     assert.equal(ownerLookupsForAudio(router, source, 10), 10);
-    getSession(conversation.conversationId).abortRecording();
+    assert.equal(heard.length, 10, "the listener got every audio frame");
+    infos[0].stopAudio();
     assert.equal(conversation.wantsAudio, false);
     assert.equal(ownerLookupsForAudio(router, source, 10), 0, "the router no longer counts it as taking audio");
     conversation.end("cancel_frame");
   });
 
-  it("an aborted session takes no audio from the start", () => {
+  it("a listener that stops audio as its conversation starts takes none", () => {
     const { router, created } = createRouter({
-      sessionCapture: createSessionCapture({ mode: "production", recordingSink: memorySink }),
+      sessionCapture: () => ({ onConversationStart: (info) => info.stopAudio(), onUserAudio() {} }),
     });
     const [source] = chain(2);
     router.onPushFrame(source, new P.StartFrame(), 1);
     const [conversation] = created;
-    getSession(conversation.conversationId).abort();
     assert.equal(conversation.wantsAudio, false);
     assert.equal(ownerLookupsForAudio(router, source, 10), 0);
     conversation.end("cancel_frame");

@@ -1,4 +1,13 @@
-/** Session capture's public API (re-exported by the package index). */
+/*
+ * Session capture's public API. Loading this package registers its listener with the instrumentation
+ * (addConversationListener), so sessions prepared with attachSession() / createTracedSession() are
+ * captured without configuring the instrumentation's `sessionCapture` option.
+ */
+import { addConversationListener } from "@respan/instrumentation-pipecat";
+import { createSessionCapture } from "./factory.js";
+
+addConversationListener(createSessionCapture());
+
 export { createSessionCapture, attachSession } from "./factory.js";
 export { createTracedSession, type TracedSessionOptions } from "./traced-session.js";
 export {

@@ -3,7 +3,7 @@
  * naming the option and what it accepts), with precedence option > environment variable > default.
  */
 import path from "node:path";
-import { parseEnvBoolean } from "../env-boolean.js";
+import { parseEnvBoolean } from "@respan/instrumentation-pipecat";
 import type { RecordingSink } from "./sinks.js";
 import type { SessionLogRecord } from "./logs.js";
 import {

@@ -16,9 +16,9 @@ import {
   getCurrentSession,
   getSession,
   SessionOptionError,
-} from "@respan/instrumentation-pipecat";
-import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
-import { resolveSessionOptions } from "../dist/esm/session/options.js";
+} from "@respan/pipecat-session";
+import { byName, passThroughTask, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { resolveSessionOptions } from "../dist/esm/options.js";
 
 let tracing;
 let dir;
@@ -320,13 +320,13 @@ describe("an attached session with no sessionCapture factory configured", () => 
   it("is captured all the same", async () => {
     tracing.instrumentation.setConfig({});
     try {
-      const { PipelineTask, Pipeline, FrameProcessor, EndFrame, VirtualClock } = tracing.pipecat;
-      const task = new PipelineTask(new Pipeline([new FrameProcessor()]), { clock: new VirtualClock() });
+      const { task, finishedBy } = passThroughTask(tracing.pipecat);
       const session = attachSession(task, { customMetadata: { plan: "pro" } });
-      void task.queueFrame(new EndFrame());
+      void task.queueFrame(new tracing.pipecat.EndFrame());
       await task.run();
       const summary = await session.whenComplete();
       assert.equal(summary.outcome, "completed");
+      assert.ok(await finishedBy instanceof tracing.pipecat.EndFrame, "the EndFrame ended the task, not a cancellation");
       const conversation = byName(tracing.spans(), "conversation").find(
         (span) => span.attributes["session.id"] === session.sessionId,
       );
@@ -342,7 +342,8 @@ describe("an attached session the instrumentation never captured", () => {
   it("says why once, and completes as not captured", async () => {
     tracing.instrumentation.disable();
     try {
-      const { session, summary, warnings } = await runBarePipelineWithSession(tracing.pipecat, "RESPAN_SESSION_NOT_STARTED");
+      const { session, summary, finishedBy, warnings } = await runBarePipelineWithSession(tracing.pipecat, "RESPAN_SESSION_NOT_STARTED");
+      assert.ok(finishedBy instanceof tracing.pipecat.EndFrame, "the EndFrame ended the task, not a cancellation");
       assert.equal(summary.outcome, "not_captured");
       assert.equal(warnings.length, 1);
       assert.match(warnings[0].message, /never captured\. Make sure PipecatInstrumentation is enabled/);

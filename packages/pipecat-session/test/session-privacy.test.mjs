@@ -11,7 +11,7 @@ import * as pipecat from "pipecat-ts";
 import wavefile from "wavefile";
 import { Respan } from "@respan/core";
 import { PipecatInstrumentation } from "@respan/instrumentation-pipecat";
-import { attachSession, createSessionCapture, HttpPutRecordingSink } from "@respan/instrumentation-pipecat";
+import { attachSession, createSessionCapture, HttpPutRecordingSink } from "@respan/pipecat-session";
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
 import { startPutReceiver } from "./fixtures/session-support/put-receiver.mjs";
 import { usePrivateTmpdir } from "./support/private-tmpdir.mjs";

@@ -2,8 +2,12 @@
  * Turning session capture on: per conversation (the instrumentation's `sessionCapture` factory) or per
  * task (`attachSession`, the two-step API, and `createTracedSession`, the one-step one).
  */
-import type { ConversationInfo, ConversationListener, SessionCaptureFactory } from "../listener.js";
-import { readString } from "../utils.js";
+import {
+  readString,
+  type ConversationInfo,
+  type ConversationListener,
+  type SessionCaptureFactory,
+} from "@respan/instrumentation-pipecat";
 import { SessionCapture } from "./capture.js";
 import { isTracingEnabled, resolveSessionOptions, type SessionOptions } from "./options.js";
 import { ConversationSession, getSession, registerSessionTarget } from "./session.js";

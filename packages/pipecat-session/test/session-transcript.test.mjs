@@ -3,7 +3,7 @@
 // session-capture seam from the context aggregators' turn events and the function-call frames.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { attachSession, createSessionCapture } from "@respan/instrumentation-pipecat";
+import { attachSession, createSessionCapture } from "@respan/pipecat-session";
 import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -164,12 +164,14 @@ describe("transcript options", () => {
 describe("a pipeline without context aggregators", () => {
   it("warns once, clearly, and records no transcript", async () => {
     tracing.exporter.reset();
-    const { session, summary, warnings } = await runBarePipelineWithSession(tracing.pipecat, "RESPAN_SESSION_NO_AGGREGATORS");
+    const { session, summary, finishedBy, warnings } = await runBarePipelineWithSession(tracing.pipecat, "RESPAN_SESSION_NO_AGGREGATORS");
+    assert.ok(finishedBy instanceof tracing.pipecat.EndFrame, "the EndFrame ended the task, not a cancellation");
     assert.equal(warnings.length, 1);
     assert.match(warnings[0].message, /no LLMUserAggregator \/ LLMAssistantAggregator/);
     assert.deepEqual(summary.transcript.entries, []);
     const conversation = byName(tracing.spans(), "conversation")[0];
     assert.equal(conversation.attributes["conversation.transcript"], undefined);
     assert.equal(conversation.attributes["session.id"], session.sessionId);
+    assert.equal(conversation.attributes["conversation.end_reason"], "end_frame", "ended by the EndFrame crossing the pipeline");
   });
 });

@@ -4,7 +4,7 @@
  * listening to their turn events: `onUserTurnStopped(aggregator, {content, timestamp, interrupted})` and
  * `onAssistantTurnStopped(aggregator, message)` (snake_case names for ports that use them).
  */
-import { classNamesOf } from "../class-names.js";
+import { classNamesOf } from "@respan/instrumentation-pipecat";
 
 export type AggregatorRole = "user" | "assistant";
 

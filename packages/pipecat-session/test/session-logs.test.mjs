@@ -6,8 +6,8 @@ import { describe, it } from "node:test";
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
-import { SessionLogCollector, startLogCapture } from "../dist/esm/session/logs.js";
-import { runInSessionScope } from "../dist/esm/session/scope.js";
+import { SessionLogCollector, startLogCapture } from "../dist/esm/logs.js";
+import { runInSessionScope } from "../dist/esm/scope.js";
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 

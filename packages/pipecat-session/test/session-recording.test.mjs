@@ -12,8 +12,8 @@ import {
   FileRecordingSink,
   HttpPutRecordingSink,
   RecordingUploadError,
-} from "@respan/instrumentation-pipecat";
-import { ConsentGateSink } from "../dist/esm/session/consent-gate.js";
+} from "@respan/pipecat-session";
+import { ConsentGateSink } from "../dist/esm/consent-gate.js";
 import { silentWindows, toneChunks, toneSpans } from "./fixtures/session-support/audio.mjs";
 import { startPutReceiver } from "./fixtures/session-support/put-receiver.mjs";
 import { usePrivateTmpdir } from "./support/private-tmpdir.mjs";

@@ -12,9 +12,19 @@
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Span } from "@opentelemetry/api";
-import { FrameKind, frameKindOf } from "../class-names.js";
-import type { ConversationEndInfo, ConversationInfo, ConversationListener, FrameHop, TurnInfo } from "../listener.js";
-import { readBoolean, readField, readNumber, readString } from "../utils.js";
+import {
+  FrameKind,
+  frameKindOf,
+  readBoolean,
+  readField,
+  readNumber,
+  readString,
+  type ConversationEndInfo,
+  type ConversationInfo,
+  type ConversationListener,
+  type FrameHop,
+  type TurnInfo,
+} from "@respan/instrumentation-pipecat";
 import { aggregatorRoleOf, onTurnStopped, processorsOf, type AggregatorRole, type TurnMessage } from "./aggregators.js";
 import {
   ATTR_AUDIO_CONSENT_GRANTED,

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { Respan } from "@respan/core";
-import { createTracedSession, PipecatInstrumentation } from "@respan/instrumentation-pipecat";
+import { PipecatInstrumentation } from "@respan/instrumentation-pipecat";
+import { createTracedSession } from "@respan/pipecat-session";
 import * as pipecat from "pipecat-ts";
 
 const recordingsDir = await mkdtemp(path.join(tmpdir(), "session-disabled-"));
