@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { context, propagation, trace, ROOT_CONTEXT } from "@opentelemetry/api";
+import { propagation, trace, ROOT_CONTEXT } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Respan } from "@respan/core";
 import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
