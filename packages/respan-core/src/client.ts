@@ -1,32 +1,28 @@
 /**
- * `new Respan(options)`: one NodeTracerProvider for the process, the AsyncLocalStorage context manager,
+ * `new Respan(options)`: one tracer provider for the process, the AsyncLocalStorage context manager,
  * the instrumentations, and the exporters chosen from options and environment (Respan, an OTLP
- * collector, extra exporters; with none of them, trace files and a terminal tree). Also flush, shutdown
+ * collector, extra exporters; with none of them, trace files and a terminal tree) — or, when the
+ * application already has a tracer provider (a NodeSDK, the `tracerProvider` option), the instrumentations
+ * joined to that one. Also flush, shutdown
  * and the flush at process exit, OpenTelemetry's diagnostics shown through the client's logger, and the
  * process-wide tracing-enabled state. Telemetry failures are logged and never thrown into the caller's code.
  */
-import { context, propagation, trace } from "@opentelemetry/api";
+import { context, propagation, trace, type TracerProvider } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
-import type { Instrumentation } from "@opentelemetry/instrumentation";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
-import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { TracerProvider as SdkTracerProvider } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { setTraceContentEnabled } from "./content-capture.js";
 import { installDiagBridge } from "./diag-bridge.js";
 import { installExitHandlers } from "./exit-handlers.js";
-import { createExportPipeline, type ExportPipeline, type ExporterStats } from "./exporters/export-pipeline.js";
-import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
-import { RespanSpanExporter } from "./exporters/respan-exporter.js";
-import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
-import { TraceTreePrinter } from "./exporters/tree-printer.js";
-import { disableInstrumentations, registerInstrumentations } from "./instrumentations.js";
+import { forceFlushProvider, isGlobalRegistered, registeredTracerProvider, type FlushableTracerProvider } from "./existing-providers.js";
+import type { ExportPipeline, ExporterStats } from "./exporters/export-pipeline.js";
+import { disableInstrumentations, instrumentModules, registerInstrumentations, type Instrumentation } from "./instrumentations.js";
 import { describeError, Logger } from "./logger.js";
 import { resolveOptions, type ResolvedOptions, type RespanOptions } from "./options.js";
-import { PropagationSpanProcessor } from "./propagation.js";
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "@respan/semconv-pipecat";
-import { TraceHoldSpanProcessor } from "./trace-hold.js";
+import { buildRespanProcessing, respanProcessorsCreated } from "./span-processors.js";
 import { publishTracingEnabled, withdrawTracingEnabled } from "./tracing-enabled.js";
 
 /** `service.name` when neither an option nor an environment variable names the service. */
@@ -57,8 +53,10 @@ export class Respan {
   readonly enabled: boolean;
   /** Absolute directory of the OTLP JSON trace files, when that exporter is on. */
   readonly tracesDir: string | undefined;
-  /** The client's tracer provider (undefined when disabled). */
-  readonly tracerProvider: NodeTracerProvider | undefined;
+  /** The tracer provider the instrumentations report to: the client's own or the one it joined (undefined when disabled). */
+  readonly tracerProvider: TracerProvider | undefined;
+  /** True when the client joined a tracer provider it did not create (flush() flushes it; shutdown() leaves it running). */
+  readonly joinedExistingProvider: boolean = false;
 
   private readonly logger: Logger;
   private readonly pipelines: ExportPipeline[] = [];
@@ -87,9 +85,7 @@ export class Respan {
       );
       return existing;
     }
-    if (resolved.unknownOptions.length > 0) {
-      this.logger.warn(`unknown option(s) ignored: ${resolved.unknownOptions.join(", ")}`);
-    }
+    for (const warning of resolved.warnings) this.logger.warn(warning);
     setTraceContentEnabled(resolved.traceContent);
 
     if (!resolved.enabled) {
@@ -102,33 +98,28 @@ export class Respan {
       return;
     }
 
-    // Built before the exporters: it validates the attribute defaults (and throws on bad ones).
-    const propagationProcessor = new PropagationSpanProcessor(resolved.baseAttributes);
-    const destinations = this.createPipelines(resolved);
-    const printer = resolved.printTree === undefined ? undefined : new TraceTreePrinter(resolved.printTree);
-    const downstream: SpanProcessor[] = [
-      ...resolved.spanProcessors,
-      ...this.pipelines.map((pipeline) => pipeline.processor),
-      ...(printer === undefined ? [] : [printer]),
-    ];
-    this.tracerProvider = new NodeTracerProvider({
-      resource: buildResource(resolved),
-      spanProcessors: [
-        // First, so every later processor and exporter sees the stamped attributes.
-        propagationProcessor,
-        // Lets an instrumentation withhold a whole trace from export (e.g. an aborted session).
-        new TraceHoldSpanProcessor(downstream),
-      ],
-    });
+    const applicationProvider = resolved.tracerProvider ?? registeredTracerProvider();
+    let destinations: string[];
+    if (applicationProvider !== undefined) {
+      this.tracerProvider = applicationProvider;
+      this.joinedExistingProvider = true;
+      destinations = [this.describeJoinedProvider(resolved)];
+    } else {
+      const processing = buildRespanProcessing(resolved, this.logger);
+      this.pipelines.push(...processing.pipelines);
+      destinations = processing.destinations;
+      this.tracerProvider = new SdkTracerProvider({ resource: buildResource(resolved), spanProcessors: processing.processors });
+    }
     // Before the instrumentations are enabled, so that what they report through `diag` is shown.
     this.removeDiagBridge = installDiagBridge(this.logger, resolved.logLevel);
-    this.registerGlobals(this.tracerProvider);
+    if (!this.joinedExistingProvider) this.registerGlobals(this.tracerProvider);
     this.instrumentations = registerInstrumentations(
       resolved.instrumentations,
       this.tracerProvider,
       resolved.traceContent,
       this.logger,
     );
+    instrumentModules(this.instrumentations, resolved.instrumentModules, this.logger);
     if (resolved.flushOnExit) {
       this.removeExitHandlers = installExitHandlers({
         flush: () => this.flush(),
@@ -138,8 +129,15 @@ export class Respan {
     }
     holder[CLIENT_KEY] = this;
     publishTracingEnabled(true);
-    if (printer !== undefined) destinations.push("terminal tree");
     this.logger.info(`tracing to: ${destinations.length > 0 ? destinations.join(", ") : "nowhere (no exporter configured)"}`);
+  }
+
+  /**
+   * Resolves once the client is ready. Setup happens in the constructor, so this only exists for code
+   * written against Respan's other JavaScript SDK (`await respan.initialize()`).
+   */
+  initialize(): Promise<void> {
+    return Promise.resolve();
   }
 
   /**
@@ -173,40 +171,33 @@ export class Respan {
     return { exported: total("exported"), failed: total("failed"), dropped: total("dropped"), exporters };
   }
 
-  /** Creates one export pipeline per destination; returns their descriptions for the startup message. */
-  private createPipelines(resolved: ResolvedOptions): string[] {
-    const destinations: string[] = [];
-    const add = (name: string, exporter: SpanExporter, description: string) => {
-      this.pipelines.push(createExportPipeline(name, exporter, resolved.batching, this.logger));
-      destinations.push(description);
-    };
-    if (resolved.apiKey !== undefined) {
-      const exporter = new RespanSpanExporter({ apiKey: resolved.apiKey, baseUrl: resolved.baseUrl, headers: resolved.headers });
-      add("respan", exporter, `Respan (${exporter.url})`);
+  /**
+   * The startup description of a joined provider; warns (once) when nothing Respan-made processes its
+   * spans, since then no attribute is propagated and nothing is sent to Respan.
+   */
+  private describeJoinedProvider(resolved: ResolvedOptions): string {
+    const origin = resolved.tracerProvider !== undefined ? "the tracer provider given" : "the tracer provider already registered";
+    if (!respanProcessorsCreated()) {
+      this.logger.warn(
+        `Respan joined ${origin} (e.g. a NodeSDK) instead of creating its own; its spans go only to that ` +
+          "provider's exporters. To also propagate attributes and send them to Respan, build it with " +
+          "createRespanSpanProcessors(): new NodeSDK({ spanProcessors: createRespanSpanProcessors(), ... })",
+      );
     }
-    if (resolved.otlpProtocol !== undefined) {
-      add("otlp", createOtlpCollectorExporter(resolved.otlpProtocol), `OTLP collector (${resolved.otlpProtocol})`);
-    }
-    if (resolved.tracesDir !== undefined) {
-      add("file", new TraceFileExporter({ directory: resolved.tracesDir }), `trace files in ${resolved.tracesDir}`);
-    }
-    resolved.exporters.forEach((exporter, index) => add(`exporters[${index}]`, exporter, `exporters[${index}]`));
-    return destinations;
+    return origin;
   }
 
-  private registerGlobals(provider: NodeTracerProvider): void {
-    const contextManager = new AsyncLocalStorageContextManager().enable();
-    this.globals.contextManager = context.setGlobalContextManager(contextManager);
-    if (!this.globals.contextManager) contextManager.disable();
+  /** Registers the provider, a context manager and propagators, each only where no one else did (no duplicate-registration errors). */
+  private registerGlobals(provider: TracerProvider): void {
+    if (!isGlobalRegistered("context")) {
+      const contextManager = new AsyncLocalStorageContextManager().enable();
+      this.globals.contextManager = context.setGlobalContextManager(contextManager);
+      if (!this.globals.contextManager) contextManager.disable();
+    }
     this.globals.tracerProvider = trace.setGlobalTracerProvider(provider);
-    this.globals.propagator = propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    );
-    if (!this.globals.tracerProvider) {
-      this.logger.warn(
-        "another OpenTelemetry tracer provider is already registered globally: spans of the instrumentations " +
-          "given to Respan are traced here, but code using the global API (trace.getTracer, workflow/task " +
-          "wrappers) reports to the other provider",
+    if (!isGlobalRegistered("propagation")) {
+      this.globals.propagator = propagation.setGlobalPropagator(
+        new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
       );
     }
   }
@@ -217,9 +208,9 @@ export class Respan {
     if (this.globals.propagator) propagation.disable();
   }
 
-  private async flushAll(provider: NodeTracerProvider): Promise<void> {
+  private async flushAll(provider: FlushableTracerProvider): Promise<void> {
     try {
-      await provider.forceFlush();
+      await forceFlushProvider(provider);
     } catch (error) {
       this.logger.warnOnce("flush-failed", `flushing spans failed: ${describeError(error)}`);
     }
@@ -227,12 +218,13 @@ export class Respan {
     await Promise.all(this.pipelines.map((pipeline) => pipeline.exporter.forceFlush?.()));
   }
 
-  private async shutdownAll(provider: NodeTracerProvider): Promise<void> {
+  private async shutdownAll(provider: FlushableTracerProvider): Promise<void> {
     this.removeExitHandlers?.();
     disableInstrumentations(this.instrumentations, this.logger);
     await this.flushAll(provider);
     try {
-      await provider.shutdown();
+      // A joined provider belongs to the application, which shuts it down itself.
+      if (!this.joinedExistingProvider) await provider.shutdown?.();
     } catch (error) {
       this.logger.warn(`shutting down the tracer provider failed: ${describeError(error)}`);
     }

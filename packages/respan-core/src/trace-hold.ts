@@ -14,7 +14,7 @@
  * and a span must be started to be ended. Only `onEnd` — the point where spans are exported — is held.
  */
 import type { Context } from "@opentelemetry/api";
-import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { isPositiveInteger } from "./validate.js";
 
 export const TRACE_HOLD_REGISTRY_KEY = Symbol.for("@respan/core.traceHold");

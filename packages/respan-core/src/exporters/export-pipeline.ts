@@ -8,12 +8,11 @@ import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import {
   BatchSpanProcessor,
   SimpleSpanProcessor,
-  type BufferConfig,
   type ReadableSpan,
   type Span,
   type SpanExporter,
   type SpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+} from "@opentelemetry/sdk-trace";
 import { describeError, type Logger } from "../logger.js";
 import type { BatchingOptions } from "../options.js";
 
@@ -124,14 +123,10 @@ class DropReportingBatchProcessor implements SpanProcessor {
     private readonly stats: ExporterStats,
     private readonly logger: Logger,
   ) {
-    // The shim passes every config field on to the SDK processor, self-observability included.
-    const config: BufferConfig & { selfObsMeterProvider: MeterProvider } = {
-      ...batching,
-      selfObsMeterProvider: dropCountingMeterProvider((count) => {
-        this.stats.dropped += count;
-      }),
-    };
-    this.batch = new BatchSpanProcessor(exporter, config);
+    const selfObsMeterProvider: MeterProvider = dropCountingMeterProvider((count) => {
+      this.stats.dropped += count;
+    });
+    this.batch = new BatchSpanProcessor({ ...batching, exporter, selfObsMeterProvider });
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -188,7 +183,7 @@ export function createExportPipeline(
   const monitored = new MonitoredExporter(exporter, stats, logger);
   const processor =
     batching === false
-      ? new SimpleSpanProcessor(monitored)
+      ? new SimpleSpanProcessor({ exporter: monitored })
       : new DropReportingBatchProcessor(monitored, batching, stats, logger);
   return { processor, exporter: monitored, stats };
 }

@@ -5,7 +5,7 @@
  * `{"intValue": "42"}`. This module applies that one correction on top of OpenTelemetry's serializer.
  */
 import { JsonTraceSerializer, type IExportTraceServiceResponse, type ISerializer } from "@opentelemetry/otlp-transformer";
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();

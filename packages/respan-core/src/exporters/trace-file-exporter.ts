@@ -10,7 +10,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { isLocalRoot } from "./local-root.js";
 import { isPositiveInteger } from "../validate.js";
 import { toOtlpJsonRequest } from "./otlp-json.js";
