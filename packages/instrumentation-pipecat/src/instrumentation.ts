@@ -252,7 +252,7 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   /** The settings a conversation starting now runs with (option > environment variable > default). */
   private conversationSettings(): ConversationSettings {
     const settings = resolveSettings(this.getConfig(), process.env, (name, raw) =>
-      this.errors.warnOnce(`env ${name}`, `ignoring ${name}=${JSON.stringify(raw)}: expected ${BOOLEAN_WORDS}`));
+      this.errors.warnOnce(`env ${name}`, `${name}=${JSON.stringify(raw)} is not ${BOOLEAN_WORDS}: content capture is off`));
     settings.sessionCapture ??= attachedSessionsOnly;
     return settings;
   }
