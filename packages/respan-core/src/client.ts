@@ -18,7 +18,7 @@ import { installDiagBridge } from "./diag-bridge.js";
 import { installExitHandlers } from "./exit-handlers.js";
 import { forceFlushProvider, isGlobalRegistered, registeredTracerProvider, type FlushableTracerProvider } from "./existing-providers.js";
 import type { ExportPipeline, ExporterStats } from "./exporters/export-pipeline.js";
-import { disableInstrumentations, instrumentModules, registerInstrumentations, type Instrumentation } from "./instrumentations.js";
+import { checkInstrumentationSetup, disableInstrumentations, instrumentModules, registerInstrumentations, type Instrumentation } from "./instrumentations.js";
 import { describeError, Logger } from "./logger.js";
 import { resolveOptions, type ResolvedOptions, type RespanOptions } from "./options.js";
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "@respan/semconv-pipecat";
@@ -65,6 +65,7 @@ export class Respan {
   private removeExitHandlers: (() => void) | undefined;
   private removeDiagBridge: (() => void) | undefined;
   private flushing: Promise<void> | undefined;
+  private setupChecked = false;
   private shuttingDown: Promise<void> | undefined;
 
   /**
@@ -147,6 +148,10 @@ export class Respan {
   flush(): Promise<void> {
     const provider = this.tracerProvider;
     if (provider === undefined || this.shuttingDown !== undefined) return this.shuttingDown ?? Promise.resolve();
+    if (!this.setupChecked) {
+      this.setupChecked = true;
+      checkInstrumentationSetup(this.instrumentations);
+    }
     this.flushing ??= this.flushAll(provider).finally(() => {
       this.flushing = undefined;
     });

@@ -22,6 +22,8 @@ export interface Instrumentation {
   isEnabled?(): boolean;
   /** Offered by instrumentations that can patch a module loaded without their hook (e.g. the Pipecat one). */
   manuallyInstrument?(moduleExports: unknown): void;
+  /** Offered by instrumentations that can tell when they instrumented nothing (they warn once). */
+  checkSetup?(): void;
 }
 
 /** Instrumentation config key honoured by content-capturing instrumentations (e.g. the Pipecat one). */
@@ -93,6 +95,17 @@ export function instrumentModules(instrumentations: readonly Instrumentation[], 
       } catch (error) {
         logger.warn(`instrumentation ${nameOf(instrumentation)} could not instrument a module: ${describeError(error)}`);
       }
+    }
+  }
+}
+
+/** Lets each instrumentation that can tell warn when it instrumented nothing (the first flush is a good time: the app has loaded its modules). */
+export function checkInstrumentationSetup(instrumentations: readonly Instrumentation[]): void {
+  for (const instrumentation of instrumentations) {
+    try {
+      instrumentation.checkSetup?.();
+    } catch {
+      // A diagnostic must never break a flush.
     }
   }
 }
