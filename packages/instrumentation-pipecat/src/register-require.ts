@@ -11,6 +11,8 @@ import { isRespanCoreMissing, RESPAN_CORE, startTracing, type RespanModule } fro
 
 function loadRespanCore(): RespanModule | undefined {
   try {
+    // A synchronous load: a --require preload must be done before the app's first line runs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(RESPAN_CORE) as RespanModule;
   } catch (error) {
     if (isRespanCoreMissing(error)) return undefined;
