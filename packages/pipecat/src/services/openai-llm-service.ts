@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { LLMContext } from "../context/llm-context.js";
 import type { FunctionArguments } from "../frames/function-calls.js";
@@ -25,11 +25,31 @@ interface ToolCallDraft {
 }
 
 const DEFAULT_MODEL = "gpt-4o-mini";
+const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/**
+ * `openai` is an optional peer dependency (offline users never download it): it is loaded when the first
+ * request is made, with an error saying how to install it when it is missing.
+ */
+async function loadOpenAI(serviceName: string): Promise<typeof OpenAI> {
+  try {
+    return (await import("openai")).default;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw new Error(`${serviceName}: the "openai" package is not installed; add it to your app (npm install openai)`);
+    }
+    throw error;
+  }
+}
 
 /** LLM service on the official `openai` SDK: streaming chat completions with tools and usage. */
 export class OpenAILLMService extends LLMService {
   readonly baseURL: string;
-  readonly #client: OpenAI;
+  readonly #clientOptions: ConstructorParameters<typeof OpenAI>[0];
+  #client: Promise<OpenAI> | undefined;
+  /** The SDK's class once loaded (its error classes describe failures). */
+  #Client: typeof OpenAI | undefined;
 
   constructor(options: OpenAILLMServiceOptions = {}) {
     super(options, DEFAULT_MODEL);
@@ -44,24 +64,29 @@ export class OpenAILLMService extends LLMService {
         throw optionError(this.name, "baseURL", "an absolute http(s) URL", options.baseURL);
       }
     }
-    this.#client = new OpenAI({
+    this.baseURL = options.baseURL ?? process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
+    this.#clientOptions = {
       apiKey,
-      baseURL: options.baseURL,
+      baseURL: this.baseURL,
       maxRetries: nonNegativeNumber(this.name, "maxRetries", options.maxRetries ?? 2),
       timeout: positiveNumber(this.name, "timeoutSecs", options.timeoutSecs ?? 60) * 1000,
       // Failures become ErrorFrames; the SDK must not also print stream contents to the console.
       logLevel: "off",
-    });
-    this.baseURL = this.#client.baseURL;
+    };
   }
 
   protected async *runLlm(context: LLMContext, signal: AbortSignal): AsyncIterable<LLMStreamEvent> {
     const toolCalls = new Map<number, ToolCallDraft>();
     let stream: AsyncIterable<ChatCompletionChunk>;
     try {
-      stream = await this.#client.chat.completions.create(this.#request(context), { signal });
+      this.#client ??= loadOpenAI(this.name).then((Client) => {
+        this.#Client = Client;
+        return new Client(this.#clientOptions);
+      });
+      const client = await this.#client;
+      stream = await client.chat.completions.create(this.#request(context), { signal });
     } catch (error) {
-      throw describeFailure(error);
+      throw describeFailure(error, this.#Client);
     }
     try {
       for await (const chunk of stream) {
@@ -78,7 +103,7 @@ export class OpenAILLMService extends LLMService {
         }
       }
     } catch (error) {
-      throw describeFailure(error);
+      throw describeFailure(error, this.#Client);
     }
     for (const [index, draft] of [...toolCalls.entries()].sort(([a], [b]) => a - b)) {
       yield {
@@ -137,12 +162,13 @@ function parseArguments(draft: ToolCallDraft): FunctionArguments {
 }
 
 /** A readable error naming what failed (the HTTP status when there is one). */
-function describeFailure(error: unknown): unknown {
-  if (error instanceof OpenAI.APIUserAbortError) return error;
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+function describeFailure(error: unknown, Client: typeof OpenAI | undefined): unknown {
+  if (Client === undefined) return error;
+  if (error instanceof Client.APIUserAbortError) return error;
+  if (error instanceof Client.APIError && error.status !== undefined) {
     return new Error(`chat completion request failed with HTTP ${error.status}: ${error.message}`, { cause: error });
   }
-  if (error instanceof OpenAI.APIConnectionError) {
+  if (error instanceof Client.APIConnectionError) {
     return new Error(`chat completion request failed: ${error.message}`, { cause: error });
   }
   if (error instanceof SyntaxError) {
