@@ -40,9 +40,14 @@ if (files.length === 0) {
 // Test files run two at a time (this machine has 2 cores); RESPAN_TEST_CONCURRENCY overrides it, e.g. 1
 // for the suite that test/fresh-clone.test.mjs runs while the outer suite is still running.
 const concurrency = Number.parseInt(process.env.RESPAN_TEST_CONCURRENCY ?? "2", 10) || 2;
+// The "spec" report for people, and a last summary line of our own, whatever Node's default reporter is.
+const reporters = [
+  "--test-reporter=spec", "--test-reporter-destination=stdout",
+  `--test-reporter=${path.join(root, "scripts/test-summary-reporter.mjs")}`, "--test-reporter-destination=stdout",
+];
 const result = spawnSync(
   process.execPath,
-  ["--test", `--test-concurrency=${concurrency}`, "--test-timeout=180000", ...files],
+  ["--test", ...reporters, `--test-concurrency=${concurrency}`, "--test-timeout=180000", ...files],
   { cwd: root, stdio: "inherit" },
 );
 process.exit(result.status ?? 1);
