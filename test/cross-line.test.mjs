@@ -19,7 +19,7 @@ const ESBUILD = "esbuild@0.27.7";
 const INSTALL_TIMEOUT_MS = 240_000;
 // Installs from the registry on a busy machine: longer than the runner's default, still bounded.
 const FILE_TIMEOUT_MS = 600_000;
-const PACKAGES = ["packages/pipecat", "packages/respan-core", "packages/instrumentation-pipecat"];
+const PACKAGES = ["packages/semconv", "packages/pipecat", "packages/respan-core", "packages/instrumentation-pipecat"];
 
 function nodeAtLeast(major, minor) {
   const [actualMajor, actualMinor] = process.versions.node.split(".").map(Number);
@@ -49,15 +49,16 @@ describe(`fresh installs of the packed packages with the ${line.name} OpenTeleme
       PACKAGES.map((dir) => run(npx, ["--yes", PNPM, "pack", "--pack-destination", packDir], { cwd: path.join(repoRoot, dir), timeoutMs: 180_000 })),
     );
     for (const result of packs) assert.equal(result.code, 0, result.stderr);
+    // A tarball is named after its package: "respan-core-0.1.0.tgz" is @respan/core.
+    const packageNames = ["@respan/semconv-pipecat", "pipecat-ts", "@respan/core", "@respan/instrumentation-pipecat"];
+    const files = readdirSync(packDir);
     tarballs = Object.fromEntries(
-      readdirSync(packDir).map((file) => {
-        const name = file.startsWith("respan-core") ? "@respan/core"
-          : file.startsWith("respan-instrumentation-pipecat") ? "@respan/instrumentation-pipecat"
-          : "pipecat-ts";
+      packageNames.map((name) => {
+        const file = files.find((candidate) => candidate.startsWith(`${name.replace("@", "").replace("/", "-")}-`));
+        assert.ok(file, `a tarball of ${name} among: ${files.join(", ")}`);
         return [name, `file:${path.join(packDir, file)}`];
       }),
     );
-    assert.equal(Object.keys(tarballs).length, 3, `three tarballs: ${readdirSync(packDir).join(", ")}`);
   }, { timeout: FILE_TIMEOUT_MS });
 
   after(() => {
