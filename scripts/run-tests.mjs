@@ -45,9 +45,11 @@ const reporters = [
   "--test-reporter=spec", "--test-reporter-destination=stdout",
   `--test-reporter=${path.join(root, "scripts/test-summary-reporter.mjs")}`, "--test-reporter-destination=stdout",
 ];
+// Each test file is bounded: 10 minutes, for test/cross-line.test.mjs, which installs the packed packages
+// from the npm registry into fresh apps (its own tests set tighter bounds).
 const result = spawnSync(
   process.execPath,
-  ["--test", ...reporters, `--test-concurrency=${concurrency}`, "--test-timeout=180000", ...files],
+  ["--test", ...reporters, `--test-concurrency=${concurrency}`, "--test-timeout=600000", ...files],
   { cwd: root, stdio: "inherit" },
 );
 process.exit(result.status ?? 1);
