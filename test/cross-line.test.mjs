@@ -75,7 +75,10 @@ describe(`fresh installs of the packed packages with the ${line.name} OpenTeleme
       ...tarballs,
       ...extraDependencies,
     };
-    writeFileSync(path.join(appDir, "package.json"), JSON.stringify({ name, private: true, type: "module", dependencies }, null, 2));
+    // Not on the registry yet: pnpm resolves the packages' dependencies on each other (semconv, core)
+    // through these overrides; npm takes them from the app's own dependencies.
+    const pnpm = { overrides: tarballs };
+    writeFileSync(path.join(appDir, "package.json"), JSON.stringify({ name, private: true, type: "module", dependencies, pnpm }, null, 2));
     return appDir;
   }
 
