@@ -28,10 +28,13 @@ function findTests(dir) {
 const filters = process.argv.slice(2);
 // test/fresh-clone.test.mjs runs this whole suite inside a fresh clone; there, it must not clone again.
 const insideFreshClone = process.env.RESPAN_INSIDE_FRESH_CLONE_TEST === "1";
+const excluded = (process.env.RESPAN_TEST_EXCLUDE ?? "").split(",").map((part) => part.trim()).filter((part) => part !== "");
 const files = roots
   .flatMap((dir) => findTests(path.join(root, dir)))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .filter((file) => !(insideFreshClone && file.endsWith("fresh-clone.test.mjs")))
+  // RESPAN_TEST_EXCLUDE: a comma list of path substrings to leave out (e.g. a file another CI step runs).
+  .filter((file) => !excluded.some((part) => file.includes(part)))
   .sort();
 if (files.length === 0) {
   console.error("run-tests: no test files matched");
