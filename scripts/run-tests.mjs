@@ -33,13 +33,16 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-// test/fresh-clone.test.mjs clones the repository and runs this whole suite in the clone: it is not part of
+// test/fresh-clone.test.mjs clones the repository and runs this suite in the clone: it is not part of
 // the suite, but a step of its own (.ci/run), run only when a filter names it.
 const OWN_STEP = "fresh-clone.test.mjs";
+const excluded = (process.env.RESPAN_TEST_EXCLUDE ?? "").split(",").map((part) => part.trim()).filter((part) => part !== "");
 const files = roots
   .flatMap((dir) => findTests(path.join(root, dir)))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .filter((file) => !file.endsWith(OWN_STEP) || filters.some((f) => f.includes("fresh-clone")))
+  // RESPAN_TEST_EXCLUDE: a comma list of path substrings to leave out (e.g. files another CI step runs).
+  .filter((file) => !excluded.some((part) => file.includes(part)))
   .sort();
 if (files.length === 0) {
   console.error("run-tests: no test files matched");
@@ -48,9 +51,16 @@ if (files.length === 0) {
 // Test files run two at a time (this machine has 2 cores); RESPAN_TEST_CONCURRENCY overrides it (e.g. 1 on
 // a machine busy with other work).
 const concurrency = Number.parseInt(process.env.RESPAN_TEST_CONCURRENCY ?? "2", 10) || 2;
+// The "spec" report for people, and a last summary line of our own, whatever Node's default reporter is.
+const reporters = [
+  "--test-reporter=spec", "--test-reporter-destination=stdout",
+  `--test-reporter=${path.join(root, "scripts/test-summary-reporter.mjs")}`, "--test-reporter-destination=stdout",
+];
+// Each test file is bounded: 10 minutes, for test/cross-line.test.mjs, which installs the packed packages
+// from the npm registry into fresh apps (its own tests set tighter bounds).
 const result = spawnSync(
   process.execPath,
-  ["--test", `--test-concurrency=${concurrency}`, "--test-timeout=180000", ...files],
+  ["--test", ...reporters, `--test-concurrency=${concurrency}`, "--test-timeout=600000", ...files],
   { cwd: root, stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

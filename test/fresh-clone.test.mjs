@@ -40,13 +40,19 @@ test("the README's demo command runs the demo from a fresh clone", async () => {
 });
 
 test("the README's test command passes in the fresh clone", async () => {
-  const result = await run("bash", ["-c", testCommand], { cwd: clone, timeoutMs: 900_000 });
-  // On failure, show which tests failed (with their error lines), not just the end of a long report.
-  const failures = result.stdout
-    .split("\n")
-    .flatMap((line, i, lines) => (/^\s*not ok /.test(line) ? lines.slice(i, i + 25) : []))
-    .join("\n");
-  assert.equal(result.code, 0, `${failures.slice(0, 12_000)}\n${result.stderr.slice(-2000)}`);
-  assert.match(result.stdout, /^# fail 0$/m);
-  assert.doesNotMatch(result.stdout, /^# pass 0$/m);
+  const result = await run("bash", ["-c", testCommand], {
+    cwd: clone,
+    // One test file at a time in there: the outer suite is still running beside it on the same cores.
+    // CI's first step already ran the whole suite from a clean checkout; here the README's commands are
+    // proven from a fresh clone without repeating the slowest files (registry installs of the cross-line
+    // test, real browsers, the fault suite's long calls).
+    env: {
+      RESPAN_TEST_CONCURRENCY: "1",
+      RESPAN_TEST_EXCLUDE: "cross-line,web-demo,call-report-browser,reliability-,long-call-memory,session-memory",
+    },
+    timeoutMs: 900_000,
+  });
+  // The runner's summary line (scripts/test-summary-reporter.mjs), the same whatever Node's reporter.
+  assert.equal(result.code, 0, `${result.stdout.slice(-12_000)}\n${result.stderr.slice(-2000)}`);
+  assert.match(result.stdout, /^run-tests: [1-9]\d* passed, 0 failed$/m);
 });

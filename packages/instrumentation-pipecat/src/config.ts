@@ -1,4 +1,5 @@
 import { parseEnvBoolean } from "./env-boolean.js";
+import { rejectUnknownOptions } from "./option-names.js";
 import type { ConversationLimits } from "./hop-router.js";
 import type { PipecatAttributeHook, PipecatInstrumentationConfig } from "./types.js";
 import type { SessionCaptureFactory } from "./listener.js";
@@ -42,6 +43,7 @@ function checkOptional(config: PipecatInstrumentationConfig, option: keyof Pipec
 /** Throws a TypeError naming the option and what it accepts when the configuration is invalid. */
 export function validateConfig(config: PipecatInstrumentationConfig): void {
   if (config === null || typeof config !== "object") fail("config", "an object", config);
+  rejectUnknownOptions(config);
   checkOptional(config, "moduleNames",
     (v) => Array.isArray(v) && v.length > 0 && v.every((name) => typeof name === "string" && name.length > 0),
     "a non-empty array of module names");
@@ -104,11 +106,17 @@ export function resolveLimits(config: PipecatInstrumentationConfig): Conversatio
   };
 }
 
+/**
+ * Content capture follows OpenTelemetry's GenAI instrumentations: off unless the `captureContent` option
+ * or OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT turns it on. A value of the variable that is not a
+ * boolean word fails closed (off), reported through `onInvalidEnv`.
+ */
 export function resolveSettings(config: PipecatInstrumentationConfig, env: NodeJS.ProcessEnv,
   onInvalidEnv: (name: string, raw: string) => void): ConversationSettings {
-  const fromEnv = parseEnvBoolean(env[ENV_CAPTURE_CONTENT], (raw) => onInvalidEnv(ENV_CAPTURE_CONTENT, raw));
+  const captureContent = config.captureContent ??
+    parseEnvBoolean(env[ENV_CAPTURE_CONTENT], (raw) => onInvalidEnv(ENV_CAPTURE_CONTENT, raw)) ?? false;
   return {
-    captureContent: config.captureContent ?? fromEnv ?? true,
+    captureContent,
     maxContentLength: config.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
     turnEndTimeoutMs: config.turnEndTimeoutMs ?? DEFAULT_TURN_END_TIMEOUT_MS,
     attributeHook: config.attributeHook,

@@ -14,6 +14,7 @@ import { findPatchTargets, type Patch } from "./patch-targets.js";
 import { callAndSettle, type BeginServiceCall, type ServiceCall } from "./service-calls.js";
 import type { PipecatInstrumentationConfig } from "./types.js";
 import { registeredListeners } from "./listener-registry.js";
+import { describeNothingPatched } from "./setup-check.js";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "./version.js";
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -31,6 +32,8 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   declare private _ownWrappers?: WeakSet<AnyFunction>;
   declare private _manualModules?: Set<unknown>;
   declare private _instruments?: PipecatInstruments;
+  declare private _patchedAny?: boolean;
+  declare private _checkBeforeExit?: () => void;
 
   constructor(config: PipecatInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -70,9 +73,23 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
     if (this.isEnabled()) this.patchModule(moduleExports);
   }
 
+  /**
+   * Warns once (a process warning naming the fix) when this instrumentation is enabled but has patched no
+   * runtime: the setups that would otherwise trace nothing in silence. Runs before the process exits and
+   * at the first flush of a Respan client; call it yourself after your app has loaded its runtime.
+   */
+  checkSetup(): void {
+    if (!this.isEnabled() || this._patchedAny === true) return;
+    this.errors.warnOnce("nothing-patched", describeNothingPatched(this.getConfig().moduleNames ?? DEFAULT_MODULE_NAMES));
+  }
+
   override enable(): void {
     const wasEnabled = this.isEnabled();
     super.enable();
+    if (!wasEnabled && this._checkBeforeExit === undefined) {
+      this._checkBeforeExit = () => this.checkSetup();
+      process.once("beforeExit", this._checkBeforeExit);
+    }
     if (!wasEnabled && this._manualModules !== undefined) {
       for (const moduleExports of this._manualModules) this.patchModule(moduleExports);
     }
@@ -82,6 +99,8 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   override disable(): void {
     const wasEnabled = this.isEnabled();
     super.disable();
+    if (this._checkBeforeExit !== undefined) process.removeListener("beforeExit", this._checkBeforeExit);
+    this._checkBeforeExit = undefined;
     if (!wasEnabled) return;
     if (this._manualModules !== undefined) {
       for (const moduleExports of this._manualModules) this.unpatchModule(moduleExports);
@@ -99,6 +118,8 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
       const targets = findPatchTargets(moduleExports);
       if (targets.length === 0) {
         this.errors.warnOnce("no-targets", "no Pipecat classes (FrameProcessor, PipelineTask, ...) found in the module");
+      } else {
+        this._patchedAny = true;
       }
       for (const { prototype, method, patch } of targets) {
         if (this.ownWrappers.has(prototype[method] as AnyFunction)) continue;
@@ -264,7 +285,7 @@ export class PipecatInstrumentation extends InstrumentationBase<PipecatInstrumen
   /** The settings a conversation starting now runs with (option > environment variable > default). */
   private conversationSettings(): ConversationSettings {
     const settings = resolveSettings(this.getConfig(), process.env, (name, raw) =>
-      this.errors.warnOnce(`env ${name}`, `ignoring ${name}=${JSON.stringify(raw)}: expected ${BOOLEAN_WORDS}`));
+      this.errors.warnOnce(`env ${name}`, `${name}=${JSON.stringify(raw)} is not ${BOOLEAN_WORDS}: content capture is off`));
     // Without the option, the listeners other packages registered (session capture, once loaded).
     settings.sessionCapture ??= registeredListeners();
     return settings;

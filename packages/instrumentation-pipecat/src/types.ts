@@ -40,7 +40,9 @@ export interface PipecatInstrumentationConfig extends InstrumentationConfig {
    * Record user and assistant content (transcripts, LLM input/output, spoken text, system instructions,
    * tool arguments and results). Default: the environment variable
    * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` (`true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`,
-   * any case), else `true`.
+   * any case; any other value means off), else `false`, as in OpenTelemetry's GenAI instrumentations.
+   * Registered through `new Respan(...)`, an instrumentation that leaves both unset follows Respan's
+   * `traceContent` (default on).
    */
   captureContent?: boolean;
   /** Longest content attribute kept, in characters; longer values are cut and marked. Default 4096. */

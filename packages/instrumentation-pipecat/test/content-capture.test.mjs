@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveLimits, resolveSettings, validateConfig } from "../dist/esm/config.js";
+import { PipecatInstrumentation } from "../dist/esm/index.js";
 import * as P from "./support/fake-pipecat.mjs";
 import { allRecordedText, byName, onlyOne } from "./support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
@@ -39,7 +40,7 @@ function conversationWithContent(h) {
 }
 
 describe("content capture", () => {
-  it("on by default: every kind of content is recorded", () => {
+  it("on: every kind of content is recorded", () => {
     const h = createHarness();
     conversationWithContent(h);
     const text = allRecordedText(h.spans());
@@ -179,20 +180,25 @@ describe("configuration", () => {
       [{ attributeHook: "redact" }, /"attributeHook".*function/],
       [{ debugLogFilename: "" }, /"debugLogFilename"/],
       [{ sessionCapture: {} }, /"sessionCapture"/],
+      [{ captureContnet: true }, /^PipecatInstrumentation: unknown option "captureContnet" \(did you mean "captureContent"\?\)$/],
+      [{ modulenames: ["x"] }, /unknown option "modulenames" \(did you mean "moduleNames"\?\)/],
+      [{ qqqqqqqqqqqqqqq: 1 }, /unknown option "qqqqqqqqqqqqqqq" \(known options: enabled, moduleNames/],
     ];
     for (const [config, message] of cases) assert.throws(() => validateConfig(config), { name: "TypeError", message });
+    assert.throws(() => new PipecatInstrumentation({ captureContnet: true }), /did you mean "captureContent"/);
   });
 
-  it("captureContent: option > OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT > default true", () => {
+  it("captureContent: option > OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT > default false (OpenTelemetry GenAI)", () => {
     const env = (value) => ({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: value });
     const noWarn = () => assert.fail("no warning expected");
-    assert.equal(resolveSettings({}, {}, noWarn).captureContent, true);
+    assert.equal(resolveSettings({}, {}, noWarn).captureContent, false);
     assert.equal(resolveSettings({}, env("false"), noWarn).captureContent, false);
     assert.equal(resolveSettings({}, env(" TRUE "), noWarn).captureContent, true);
     assert.equal(resolveSettings({ captureContent: true }, env("false"), noWarn).captureContent, true);
     assert.equal(resolveSettings({ captureContent: false }, env("true"), noWarn).captureContent, false);
     const warnings = [];
-    assert.equal(resolveSettings({}, env("maybe"), (name, raw) => warnings.push([name, raw])).captureContent, true);
+    assert.equal(resolveSettings({}, env("maybe"), (name, raw) => warnings.push([name, raw])).captureContent, false, "fails closed");
+    assert.equal(resolveSettings({ captureContent: true }, env("maybe"), noWarn).captureContent, true, "the option alone decides");
     assert.deepEqual(warnings, [["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "maybe"]]);
   });
 
@@ -211,8 +217,8 @@ describe("configuration", () => {
     for (const word of ["1", "yes", "on", "ON", "Yes"]) {
       assert.equal(resolveSettings({}, env(word), noWarn).captureContent, true, `"${word}" turns capture on`);
     }
-    assert.equal(resolveSettings({}, env(""), noWarn).captureContent, true, "empty: unset, the default");
-    assert.equal(resolveSettings({}, env("  "), noWarn).captureContent, true);
+    assert.equal(resolveSettings({}, env(""), noWarn).captureContent, false, "empty: unset, the default");
+    assert.equal(resolveSettings({}, env("  "), noWarn).captureContent, false);
     const warnings = [];
     resolveSettings({}, env("nope"), (name, raw) => warnings.push(raw));
     assert.deepEqual(warnings, ["nope"]);

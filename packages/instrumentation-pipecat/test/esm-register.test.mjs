@@ -1,14 +1,19 @@
-// ESM through the loader hook: `node --import @respan/instrumentation-pipecat/register app.mjs` traces an
-// app that has no tracing code, configured by environment variables alone.
+// The register entry: `node --import @respan/instrumentation-pipecat/register app.mjs` (and `--require`
+// for CommonJS preloads) traces an app that has no tracing code, configured by environment variables
+// alone. Also: an app that creates the instrumentation but patches nothing is told so, with the fix.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
+
+const require = createRequire(import.meta.url);
+const { syncLoaderHooksWork } = require("../dist/cjs/loader-hooks.js");
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const fixtures = path.join(packageDir, "test", "fixtures", "esm-app");
@@ -71,6 +76,53 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
     assert.ok(names.filter((name) => name === "llm").length >= 4);
     assert.ok(names.includes("execute_tool get_weather"));
     assert.equal(new Set(spans.map((span) => span.traceId)).size, 1, "one trace");
+  });
+
+  for (const [flag, appFile] of [["--require", "app.cjs"], ["--require", "app.mjs"], ["--import", "app.cjs"]]) {
+    it(`${flag} with a ${appFile.endsWith(".cjs") ? "CommonJS" : "ESM"} app: traced, and no deprecation warning`, async () => {
+      const conversationId = `preload-${flag}-${appFile}`;
+      const result = await runNode([flag, "@respan/instrumentation-pipecat/register", path.join(fixtures, appFile)], {
+        cwd: packageDir,
+        env: cleanEnv({
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+          RESPAN_TRACES_DIR: "false",
+          RESPAN_PRINT_TREE: "false",
+          APP_CONVERSATION_ID: conversationId,
+        }),
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /app finished/);
+      if (flag === "--require" && appFile.endsWith(".mjs") && !syncLoaderHooksWork()) {
+        // No loader hook from a CommonJS preload on this Node: the app is told to use --import.
+        assert.match(result.stderr, /no Pipecat runtime \(pipecat-ts\) was patched.*--import @respan\/instrumentation-pipecat\/register/);
+        return;
+      }
+      // Node 26 deprecates module.register (DEP0205): where module.registerHooks works, it is used instead.
+      assert.doesNotMatch(result.stderr, /DEP0205|DeprecationWarning/);
+      const names = receiver.spans.filter((span) => span.attributes["conversation.id"] === conversationId).map((span) => span.name);
+      assert.equal(names.filter((name) => name === "conversation").length, 1);
+      assert.equal(names.filter((name) => name === "turn").length, 4);
+    });
+  }
+
+  it("an ESM app started without the loader traces nothing, and is told once how to fix it", async () => {
+    const result = await runNode([path.join(fixtures, "unpatched-app.mjs")], { cwd: packageDir, env: cleanEnv({}) });
+    assert.equal(result.code, 0, result.stderr);
+    const warnings = result.stderr.split("\n").filter((line) => line.includes("no Pipecat runtime"));
+    assert.equal(warnings.length, 1, result.stderr);
+    assert.match(warnings[0], /no Pipecat runtime \(pipecat-ts\) was patched/);
+    assert.match(warnings[0], /--import @respan\/instrumentation-pipecat\/register/);
+    assert.match(warnings[0], /--external:pipecat-ts/);
+  });
+
+  it("a moduleNames entry that is a path is named in that warning", async () => {
+    const result = await runNode([path.join(fixtures, "unpatched-app.mjs")], {
+      cwd: packageDir,
+      env: cleanEnv({ APP_MODULE_NAMES: "./node_modules/pipecat-ts/dist/esm/index.js" }),
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /moduleNames holds a path \(\.\/node_modules\/pipecat-ts\/dist\/esm\/index\.js\): the hooks match package names/);
   });
 
   it("without @respan/core: warns, and traces with the app's own global tracer provider", async () => {

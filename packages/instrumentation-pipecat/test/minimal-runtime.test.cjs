@@ -20,14 +20,14 @@ const tracer = provider.getTracer("app");
 const TOOL_MS = 60;
 
 // Hooked by name: enabled before the port is required.
-const hooked = new PipecatInstrumentation({ moduleNames: ["minimal-pipecat"], turnEndTimeoutMs: 5000 });
+const hooked = new PipecatInstrumentation({ moduleNames: ["minimal-pipecat"], turnEndTimeoutMs: 5000, captureContent: true });
 const portByName = requireInstalledMinimalRuntime();
 // Loaded by absolute path (no hook can match it), then instrumented by hand.
-const manual = new PipecatInstrumentation({ moduleNames: ["not-installed-runtime"], turnEndTimeoutMs: 5000 });
+const manual = new PipecatInstrumentation({ moduleNames: ["not-installed-runtime"], turnEndTimeoutMs: 5000, captureContent: true });
 const portByPath = require(path.join(minimalRuntimeDir, "index.cjs"));
 manual.manuallyInstrument(portByPath);
 // The same port with private links (#next, #prev): the instrumentation cannot see where a pipeline ends.
-const privateLinks = new PipecatInstrumentation({ moduleNames: ["not-installed-runtime"], turnEndTimeoutMs: 5000 });
+const privateLinks = new PipecatInstrumentation({ moduleNames: ["not-installed-runtime"], turnEndTimeoutMs: 5000, captureContent: true });
 const portWithPrivateLinks = require(path.join(minimalRuntimeDir, "private-links.cjs"));
 privateLinks.manuallyInstrument(portWithPrivateLinks);
 

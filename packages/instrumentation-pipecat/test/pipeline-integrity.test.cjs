@@ -71,9 +71,13 @@ describe("content capture through the instrumentation", () => {
     ];
     for (const phrase of phrases) assert.ok(!text.includes(phrase), `"${phrase}" must not be recorded`);
     assert.equal(byName(exporter.getFinishedSpans(), "turn").length, 4, "still fully traced");
+    instrumentation.setConfig({ captureContent: true });
+    exporter.reset();
+    await runDemo(pipecat);
+    assert.ok(allRecordedText(exporter.getFinishedSpans()).includes("Hello, I'm Ada"), "on again");
     instrumentation.setConfig({});
     exporter.reset();
     await runDemo(pipecat);
-    assert.ok(allRecordedText(exporter.getFinishedSpans()).includes("Hello, I'm Ada"), "on again by default");
+    assert.ok(!allRecordedText(exporter.getFinishedSpans()).includes("Hello, I'm Ada"), "off by default (OpenTelemetry GenAI)");
   });
 });

@@ -1,41 +1,33 @@
 /**
- * `new Respan(options)`: one NodeTracerProvider for the process, the AsyncLocalStorage context manager,
+ * `new Respan(options)`: one tracer provider for the process, the AsyncLocalStorage context manager,
  * the instrumentations, and the exporters chosen from options and environment (Respan, an OTLP
- * collector, extra exporters; with none of them, trace files and a terminal tree). Also flush, shutdown
+ * collector, extra exporters; with none of them, trace files and a terminal tree) — or, when the
+ * application already has a tracer provider (a NodeSDK, the `tracerProvider` option), the instrumentations
+ * joined to that one. Also flush, shutdown
  * and the flush at process exit, OpenTelemetry's diagnostics shown through the client's logger, and the
  * process-wide tracing-enabled state. Telemetry failures are logged and never thrown into the caller's code.
  */
-import { context, propagation, trace } from "@opentelemetry/api";
+import { context, propagation, trace, type TracerProvider } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
-import type { Instrumentation } from "@opentelemetry/instrumentation";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
-import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { TracerProvider as SdkTracerProvider } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { setTraceContentEnabled } from "./content-capture.js";
 import { installDiagBridge } from "./diag-bridge.js";
 import { installExitHandlers } from "./exit-handlers.js";
-import { createExportPipeline, type ExportPipeline, type ExporterStats } from "./exporters/export-pipeline.js";
-import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
-import { createRequestDeadlines, type RequestDeadlines } from "./exporters/request-deadlines.js";
-import { envInteger, otlpTimeoutMillis } from "./env-config.js";
-import { RespanSpanExporter } from "./exporters/respan-exporter.js";
+import { forceFlushProvider, isGlobalRegistered, registeredTracerProvider, type FlushableTracerProvider } from "./existing-providers.js";
+import type { ExportPipeline, ExporterStats } from "./exporters/export-pipeline.js";
 import { spansFromOtlpJson } from "./exporters/otlp-json-spans.js";
-import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
-import { TraceTreePrinter } from "./exporters/tree-printer.js";
-import { disableInstrumentations, registerInstrumentations } from "./instrumentations.js";
+import { checkInstrumentationSetup, disableInstrumentations, instrumentModules, registerInstrumentations, type Instrumentation } from "./instrumentations.js";
 import { describeError, Logger } from "./logger.js";
 import { ClientMetrics } from "./metrics/client-metrics.js";
 import { resolveMetricsSettings } from "./metrics/metrics-options.js";
 import { resolveOptions, type ResolvedOptions, type RespanOptions } from "./options.js";
-import { PropagationSpanProcessor } from "./propagation.js";
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from "@respan/semconv-pipecat";
-import { TraceHoldSpanProcessor } from "./trace-hold.js";
+import { buildRespanProcessing, respanProcessorsCreated } from "./span-processors.js";
+import type { TraceHoldSpanProcessor } from "./trace-hold.js";
 import { publishTracingEnabled, withdrawTracingEnabled } from "./tracing-enabled.js";
-
-/** OpenTelemetry's default size of a BatchSpanProcessor's queue. */
-const DEFAULT_MAX_QUEUE_SIZE = 2048;
 
 /** `service.name` when neither an option nor an environment variable names the service. */
 export const DEFAULT_SERVICE_NAME = "respan-app";
@@ -92,8 +84,10 @@ export class Respan {
   readonly tracesDir: string | undefined;
   /** Whether spans may carry content (prompts, transcripts): option `traceContent` / RESPAN_TRACE_CONTENT. */
   readonly traceContent: boolean;
-  /** The client's tracer provider (undefined when disabled). */
-  readonly tracerProvider: NodeTracerProvider | undefined;
+  /** The tracer provider the instrumentations report to: the client's own or the one it joined (undefined when disabled). */
+  readonly tracerProvider: TracerProvider | undefined;
+  /** True when the client joined a tracer provider it did not create (flush() flushes it; shutdown() leaves it running). */
+  readonly joinedExistingProvider: boolean = false;
   /** Absolute path of the offline OTLP JSON metrics file (beside the trace files), when it is written. */
   readonly metricsFile: string | undefined;
 
@@ -108,6 +102,7 @@ export class Respan {
   private removeExitHandlers: (() => void) | undefined;
   private removeDiagBridge: (() => void) | undefined;
   private flushing: Promise<void> | undefined;
+  private setupChecked = false;
   private shuttingDown: Promise<void> | undefined;
 
   /**
@@ -130,9 +125,7 @@ export class Respan {
       );
       return existing;
     }
-    if (resolved.unknownOptions.length > 0) {
-      this.logger.warn(`unknown option(s) ignored: ${resolved.unknownOptions.join(", ")}`);
-    }
+    for (const warning of resolved.warnings) this.logger.warn(warning);
     setTraceContentEnabled(resolved.traceContent);
 
     if (!resolved.enabled) {
@@ -147,36 +140,32 @@ export class Respan {
       return;
     }
 
-    // Built before the exporters: it validates the attribute defaults (and throws on bad ones).
-    const propagationProcessor = new PropagationSpanProcessor(resolved.baseAttributes);
-    const destinations = this.createPipelines(resolved);
-    const printer = resolved.printTree === undefined ? undefined : new TraceTreePrinter(resolved.printTree);
-    const downstream: SpanProcessor[] = [
-      ...resolved.spanProcessors,
-      ...this.pipelines.map((pipeline) => pipeline.processor),
-      ...(printer === undefined ? [] : [printer]),
-    ];
     const resource = buildResource(resolved);
-    this.tracerProvider = new NodeTracerProvider({
-      resource,
-      spanProcessors: [
-        // First, so every later processor and exporter sees the stamped attributes.
-        propagationProcessor,
-        // Lets an instrumentation withhold a whole trace from export (e.g. an aborted session).
-        this.createTraceHold(downstream, resolved),
-      ],
-    });
+    const applicationProvider = resolved.tracerProvider ?? registeredTracerProvider();
+    let destinations: string[];
+    if (applicationProvider !== undefined) {
+      this.tracerProvider = applicationProvider;
+      this.joinedExistingProvider = true;
+      destinations = [this.describeJoinedProvider(resolved)];
+    } else {
+      const processing = buildRespanProcessing(resolved, this.logger);
+      this.pipelines.push(...processing.pipelines);
+      this.traceHold = processing.traceHold;
+      destinations = processing.destinations;
+      this.tracerProvider = new SdkTracerProvider({ resource, spanProcessors: processing.processors });
+    }
     this.flushTimeoutMillis = resolved.flushTimeoutMillis;
     this.shutdownTimeoutMillis = resolved.shutdownTimeoutMillis;
     // Before the instrumentations are enabled, so that what they report through `diag` is shown.
     this.removeDiagBridge = installDiagBridge(this.logger, resolved.logLevel);
-    this.registerGlobals(this.tracerProvider);
+    if (!this.joinedExistingProvider) this.registerGlobals(this.tracerProvider);
     this.instrumentations = registerInstrumentations(
       resolved.instrumentations,
       this.tracerProvider,
       resolved.traceContent,
       this.logger,
     );
+    instrumentModules(this.instrumentations, resolved.instrumentModules, this.logger);
     this.metrics = ClientMetrics.create({
       settings: metricsSettings,
       resource,
@@ -198,9 +187,16 @@ export class Respan {
     }
     holder[CLIENT_KEY] = this;
     publishTracingEnabled(true);
-    if (printer !== undefined) destinations.push("terminal tree");
     this.logger.info(`tracing to: ${destinations.length > 0 ? destinations.join(", ") : "nowhere (no exporter configured)"}`);
     this.logger.info(`metrics to: ${this.metrics?.destinations.join(", ") ?? "nowhere (no metric destination configured)"}`);
+  }
+
+  /**
+   * Resolves once the client is ready. Setup happens in the constructor, so this only exists for code
+   * written against Respan's other JavaScript SDK (`await respan.initialize()`).
+   */
+  initialize(): Promise<void> {
+    return Promise.resolve();
   }
 
   /**
@@ -213,6 +209,10 @@ export class Respan {
     const provider = this.tracerProvider;
     if (provider === undefined) return;
     if (this.shuttingDown !== undefined) return this.shuttingDown;
+    if (!this.setupChecked) {
+      this.setupChecked = true;
+      checkInstrumentationSetup(this.instrumentations);
+    }
     const timeoutMillis = this.deadlineOf(options, this.flushTimeoutMillis, "flush");
     this.flushing ??= this.flushAll(provider).finally(() => {
       this.flushing = undefined;
@@ -286,21 +286,6 @@ export class Respan {
     return fallback;
   }
 
-  private createTraceHold(downstream: SpanProcessor[], resolved: ResolvedOptions): TraceHoldSpanProcessor {
-    // Released spans enter the export queues in slices that leave room for live traffic.
-    const queueSize =
-      (resolved.batching === false ? undefined : resolved.batching.maxQueueSize) ??
-      envInteger(process.env, "OTEL_BSP_MAX_QUEUE_SIZE", 1) ??
-      DEFAULT_MAX_QUEUE_SIZE;
-    this.traceHold = new TraceHoldSpanProcessor(downstream, {
-      releaseBatchSize: Math.max(1, Math.floor(queueSize / 4)),
-      onDropped: (count, reason) => {
-        this.logger.warnOnce("hold-dropped", `${count} held span(s) were dropped: ${reason}; later drops are only counted (see getStats())`);
-      },
-    });
-    return this.traceHold;
-  }
-
   /** The beforeExit flush: bounded; past its deadline, requests in flight are abandoned so the process can end. */
   private async flushBeforeExit(timeoutMillis: number): Promise<void> {
     const provider = this.tracerProvider;
@@ -310,43 +295,33 @@ export class Respan {
     this.logger.warn(`the exit-time flush did not finish within ${timeoutMillis} ms: ${dropped} span(s) not sent were dropped`);
   }
 
-  /** Creates one export pipeline per destination; returns their descriptions for the startup message. */
-  private createPipelines(resolved: ResolvedOptions): string[] {
-    const destinations: string[] = [];
-    const add = (name: string, exporter: SpanExporter, description: string, requests?: RequestDeadlines) => {
-      this.pipelines.push(createExportPipeline(name, exporter, resolved.batching, this.logger, requests));
-      destinations.push(description);
-    };
-    if (resolved.apiKey !== undefined) {
-      const exporter = new RespanSpanExporter({ apiKey: resolved.apiKey, baseUrl: resolved.baseUrl, headers: resolved.headers });
-      add("respan", exporter, `Respan (${exporter.url})`, exporter.requestDeadlines);
+  /**
+   * The startup description of a joined provider; warns (once) when nothing Respan-made processes its
+   * spans, since then no attribute is propagated and nothing is sent to Respan.
+   */
+  private describeJoinedProvider(resolved: ResolvedOptions): string {
+    const origin = resolved.tracerProvider !== undefined ? "the tracer provider given" : "the tracer provider already registered";
+    if (!respanProcessorsCreated()) {
+      this.logger.warn(
+        `Respan joined ${origin} (e.g. a NodeSDK) instead of creating its own; its spans go only to that ` +
+          "provider's exporters. To also propagate attributes and send them to Respan, build it with " +
+          "createRespanSpanProcessors(): new NodeSDK({ spanProcessors: createRespanSpanProcessors(), ... })",
+      );
     }
-    if (resolved.otlpProtocol !== undefined) {
-      const requests = createRequestDeadlines(otlpTimeoutMillis(process.env));
-      add("otlp", createOtlpCollectorExporter(resolved.otlpProtocol, requests), `OTLP collector (${resolved.otlpProtocol})`, requests);
-    }
-    if (resolved.tracesDir !== undefined) {
-      add("file", new TraceFileExporter({ directory: resolved.tracesDir, htmlReports: resolved.htmlReports }), `trace files in ${resolved.tracesDir}`);
-    }
-    resolved.exporters.forEach((exporter, index) =>
-      add(`exporters[${index}]`, exporter, `exporters[${index}]`, exporter instanceof RespanSpanExporter ? exporter.requestDeadlines : undefined),
-    );
-    return destinations;
+    return origin;
   }
 
-  private registerGlobals(provider: NodeTracerProvider): void {
-    const contextManager = new AsyncLocalStorageContextManager().enable();
-    this.globals.contextManager = context.setGlobalContextManager(contextManager);
-    if (!this.globals.contextManager) contextManager.disable();
+  /** Registers the provider, a context manager and propagators, each only where no one else did (no duplicate-registration errors). */
+  private registerGlobals(provider: TracerProvider): void {
+    if (!isGlobalRegistered("context")) {
+      const contextManager = new AsyncLocalStorageContextManager().enable();
+      this.globals.contextManager = context.setGlobalContextManager(contextManager);
+      if (!this.globals.contextManager) contextManager.disable();
+    }
     this.globals.tracerProvider = trace.setGlobalTracerProvider(provider);
-    this.globals.propagator = propagation.setGlobalPropagator(
-      new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-    );
-    if (!this.globals.tracerProvider) {
-      this.logger.warn(
-        "another OpenTelemetry tracer provider is already registered globally: spans of the instrumentations " +
-          "given to Respan are traced here, but code using the global API (trace.getTracer, workflow/task " +
-          "wrappers) reports to the other provider",
+    if (!isGlobalRegistered("propagation")) {
+      this.globals.propagator = propagation.setGlobalPropagator(
+        new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
       );
     }
   }
@@ -357,9 +332,9 @@ export class Respan {
     if (this.globals.propagator) propagation.disable();
   }
 
-  private async flushAll(provider: NodeTracerProvider): Promise<void> {
+  private async flushAll(provider: FlushableTracerProvider): Promise<void> {
     try {
-      await provider.forceFlush();
+      await forceFlushProvider(provider);
     } catch (error) {
       this.logger.warnOnce("flush-failed", `flushing spans failed: ${describeError(error)}`);
     }
@@ -369,13 +344,14 @@ export class Respan {
     await this.metrics?.forceFlush();
   }
 
-  private async shutdownAll(provider: NodeTracerProvider, timeoutMillis: number): Promise<void> {
+  private async shutdownAll(provider: FlushableTracerProvider, timeoutMillis: number): Promise<void> {
     this.removeExitHandlers?.();
     disableInstrumentations(this.instrumentations, this.logger);
     // The provider's shutdown releases the held traces (TraceHoldSpanProcessor) and drains every queue.
     const drained = this.flushAll(provider).then(async () => {
       try {
-        await provider.shutdown();
+        // A joined provider belongs to the application, which shuts it down itself.
+        if (!this.joinedExistingProvider) await provider.shutdown?.();
       } catch (error) {
         this.logger.warn(`shutting down the tracer provider failed: ${describeError(error)}`);
       }

@@ -30,11 +30,16 @@ export function setTraceContentEnabled(enabled: boolean): void {
 
 /**
  * True unless content capture was switched off with setTraceContentEnabled(false) or, when never set,
- * with RESPAN_TRACE_CONTENT=false|0|no|off. An invalid value of the variable is warned about (once) and
- * ignored: this runs inside user calls, which must never fail because of tracing.
+ * with RESPAN_TRACE_CONTENT=false|0|no|off. A value of the variable that is not a boolean word fails
+ * closed: no content, and one warning (never an error: this runs inside user calls).
  */
 export function isTraceContentEnabled(): boolean {
   const explicit = holder[TRACE_CONTENT_KEY];
   if (explicit !== undefined) return explicit;
-  return envBoolean(process.env, TRACE_CONTENT_ENV, (problem) => warnOnce(`${problem} (ignored: content capture stays on)`)) ?? true;
+  let invalid = false;
+  const fromEnv = envBoolean(process.env, TRACE_CONTENT_ENV, (problem) => {
+    invalid = true;
+    warnOnce(`${problem}; content capture is off until it is fixed`);
+  });
+  return invalid ? false : (fromEnv ?? true);
 }

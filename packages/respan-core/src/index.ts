@@ -1,5 +1,7 @@
 export { Respan, type RespanStats, type DeadlineOptions } from "./client.js";
 export type { RespanOptions, BatchingOptions, TreePrinterOptions } from "./options.js";
+export { createRespanSpanProcessors, type RespanSpanProcessorsOptions } from "./span-processors.js";
+export type { Instrumentation } from "./instrumentations.js";
 export type { LogLevel } from "./logger.js";
 export type { ExporterStats } from "./exporters/export-pipeline.js";
 export { RespanSpanExporter, type RespanSpanExporterOptions } from "./exporters/respan-exporter.js";

@@ -4,10 +4,9 @@
  * at construction, with a message naming the option (or variable) and what it accepts.
  */
 import path from "node:path";
-import type { AttributeValue, Attributes } from "@opentelemetry/api";
-import type { Instrumentation } from "@opentelemetry/instrumentation";
+import type { AttributeValue, Attributes, TracerProvider } from "@opentelemetry/api";
 import type { MetricReader } from "@opentelemetry/sdk-metrics";
-import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import type { RespanAttributes } from "./attributes.js";
 import {
@@ -18,7 +17,10 @@ import {
   envInteger,
   validateOtelEnvironment,
 } from "./env-config.js";
+import type { Instrumentation } from "./instrumentations.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
+import { rejectUnknownOptions, withCanonicalOptionNames } from "./option-spellings.js";
+import { isSdkDisabled, tracesExporterChoice } from "./otel-env.js";
 import { envBoolean, envValue, fail, isDisabledWord, isPlainObject, isPositiveInteger, type Env } from "./validate.js";
 
 export const DEFAULT_BASE_URL = "https://api.respan.ai/api";
@@ -77,6 +79,17 @@ export interface RespanOptions {
   appName?: string;
   /** OpenTelemetry instrumentations to register with this client's tracer provider. */
   instrumentations?: Instrumentation[];
+  /**
+   * Runtime modules already loaded (bundled, or imported before the instrumentations): each value is
+   * handed to every instrumentation that offers `manuallyInstrument()`. E.g. `{ pipecat: await import("pipecat-ts") }`.
+   */
+  instrumentModules?: Record<string, unknown>;
+  /**
+   * Join this tracer provider (e.g. your NodeSDK's, or one built with `createRespanSpanProcessors()`)
+   * instead of creating and registering one: the instrumentations report to it, `flush()` flushes it.
+   * Without it, a tracer provider already registered globally is joined the same way.
+   */
+  tracerProvider?: TracerProvider;
   /** Default customer of every span (the base layer under propagateAttributes). */
   customerIdentifier?: string;
   /** Default thread of every span. */
@@ -97,7 +110,7 @@ export interface RespanOptions {
   resourceAttributes?: Attributes;
   /**
    * false: a complete no-op (nothing registered, nothing exported; the given instrumentations are disabled).
-   * Env RESPAN_TRACING_ENABLED. Default true.
+   * Env RESPAN_TRACING_ENABLED. Default true. OTEL_SDK_DISABLED=true forces false.
    */
   enabled?: boolean;
   /** Additional span exporters; each gets its own (batching) processor. */
@@ -129,6 +142,8 @@ const OPTION_NAMES: ReadonlyArray<keyof RespanOptions> = [
   "baseUrl",
   "appName",
   "instrumentations",
+  "instrumentModules",
+  "tracerProvider",
   "customerIdentifier",
   "threadIdentifier",
   "sessionIdentifier",
@@ -178,7 +193,12 @@ export interface ResolvedOptions {
   batching: BatchingOptions | false;
   resourceAttributes: Attributes;
   instrumentations: Instrumentation[];
+  instrumentModules: unknown[];
+  /** A provider to join instead of creating one. */
+  tracerProvider: TracerProvider | undefined;
   exporters: SpanExporter[];
+  /** OTEL_TRACES_EXPORTER includes "console". */
+  consoleExporter: boolean;
   spanProcessors: SpanProcessor[];
   /** Set when an OTLP endpoint is configured through the OTEL_EXPORTER_OTLP_* variables. */
   otlpProtocol: OtlpProtocol | undefined;
@@ -192,8 +212,8 @@ export interface ResolvedOptions {
   exitFlushTimeoutMillis: number;
   flushTimeoutMillis: number;
   shutdownTimeoutMillis: number;
-  /** Option names that are not Respan options (likely typos), for a warning. */
-  unknownOptions: string[];
+  /** Configuration problems that did not stop the client (shown once it has its logger). */
+  warnings: string[];
 }
 
 function optionalString(name: string, value: unknown): string | undefined {
@@ -383,6 +403,40 @@ export function resolveOtlpProtocolName(env: Env, signal: OtlpSignalEnv): OtlpPr
   return protocol as OtlpProtocol;
 }
 
+/**
+ * The OTLP exporter's protocol: OTEL_TRACES_EXPORTER decides whether it runs when set (with no endpoint
+ * configured, the exporter's own default endpoint is used); otherwise an OTLP endpoint variable does.
+ */
+function resolveStandardOtlpProtocol(env: Env, choice: ReadonlySet<string> | undefined): OtlpProtocol | undefined {
+  if (choice === undefined) return resolveOtlpProtocol(env);
+  if (!choice.has("otlp")) return undefined;
+  return resolveOtlpProtocol(env) ?? resolveOtlpProtocol({ ...env, [ENV.OTLP_ENDPOINT]: "http://localhost:4318" });
+}
+
+/** RESPAN_TRACE_CONTENT, failing closed: a value that is not a boolean word means no content (with a warning). */
+function resolveTraceContentEnv(env: Env, warnings: string[]): boolean {
+  let invalid = false;
+  const value = envBoolean(env, ENV.TRACE_CONTENT, (problem) => {
+    invalid = true;
+    warnings.push(`${problem}; content capture is off until it is fixed`);
+  });
+  return invalid ? false : (value ?? true);
+}
+
+function resolveInstrumentModules(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  if (!isPlainObject(value)) fail('option "instrumentModules"', "an object of loaded modules, e.g. { pipecat: pipecatModule }", value);
+  return Object.values(value).filter((moduleExports) => moduleExports !== undefined && moduleExports !== null);
+}
+
+function resolveTracerProvider(value: unknown): TracerProvider | undefined {
+  if (value === undefined) return undefined;
+  if (typeof (value as { getTracer?: unknown } | null)?.getTracer !== "function") {
+    fail('option "tracerProvider"', "an OpenTelemetry TracerProvider (with getTracer())", value);
+  }
+  return value as TracerProvider;
+}
+
 function resolveTracesDir(options: RespanOptions, env: Env, hasDestination: boolean): string | undefined {
   const value = options.tracesDir;
   if (value === false) return undefined;
@@ -415,7 +469,9 @@ function resolvePrintTree(options: RespanOptions, env: Env, hasDestination: bool
 /** Validates `options` and merges them with the environment and the defaults. Throws on invalid input. */
 export function resolveOptions(options: RespanOptions | undefined, env: Env = process.env): ResolvedOptions {
   if (options !== undefined && !isPlainObject(options)) fail("the options of new Respan()", "an object", options);
-  const given: RespanOptions = options ?? {};
+  const given = withCanonicalOptionNames(options ?? {}) as RespanOptions;
+  rejectUnknownOptions("Respan", given, OPTION_NAMES);
+  const warnings: string[] = [];
 
   const logLevel = resolveLogLevel(given, env);
   const apiKey = resolveApiKey(given, env);
@@ -427,8 +483,12 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
     ["onStart", "onEnd", "forceFlush", "shutdown"],
     "SpanProcessor",
   );
-  const otlpProtocol = resolveOtlpProtocol(env);
-  const hasDestination = apiKey !== undefined || otlpProtocol !== undefined || exporters.length > 0 || spanProcessors.length > 0;
+  const exporterChoice = tracesExporterChoice(env);
+  const otlpProtocol = resolveStandardOtlpProtocol(env, exporterChoice);
+  const consoleExporter = exporterChoice?.has("console") === true;
+  // An explicit OTEL_TRACES_EXPORTER (even "none") is a choice of destinations: no local default then.
+  const hasDestination = apiKey !== undefined || exporterChoice !== undefined || otlpProtocol !== undefined ||
+    exporters.length > 0 || spanProcessors.length > 0;
 
   const baseAttributes: RespanAttributes = {};
   const customerIdentifier = optionalString("customerIdentifier", given.customerIdentifier);
@@ -452,14 +512,14 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
     given[name] === undefined ? (envInteger(env, variable, 1) ?? fallback) : positiveInteger(`option "${name}"`, given[name]);
 
   return {
-    enabled: optionalBoolean("enabled", given.enabled) ?? envBoolean(env, ENV.TRACING_ENABLED) ?? true,
+    enabled: isSdkDisabled(env) ? false : (optionalBoolean("enabled", given.enabled) ?? envBoolean(env, ENV.TRACING_ENABLED) ?? true),
     apiKey,
     baseUrl: resolveBaseUrl(given, env),
     headers: resolveHeaders(given.headers),
     serviceName: optionalString("appName", given.appName) ?? resourceServiceName ?? envValue(env, ENV.APP_NAME),
     environment,
     baseAttributes,
-    traceContent: optionalBoolean("traceContent", given.traceContent) ?? envBoolean(env, ENV.TRACE_CONTENT) ?? true,
+    traceContent: optionalBoolean("traceContent", given.traceContent) ?? resolveTraceContentEnv(env, warnings),
     batching: resolveBatching(given, env),
     resourceAttributes,
     instrumentations: resolveList<Instrumentation>(
@@ -468,7 +528,10 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
       ["setTracerProvider", "enable", "disable"],
       "Instrumentation",
     ),
+    instrumentModules: resolveInstrumentModules(given.instrumentModules),
+    tracerProvider: resolveTracerProvider(given.tracerProvider),
     exporters,
+    consoleExporter,
     spanProcessors,
     otlpProtocol,
     tracesDir: resolveTracesDir(given, env, hasDestination),
@@ -479,6 +542,6 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
     exitFlushTimeoutMillis: deadline("exitFlushTimeoutMillis", DEADLINE_ENV.EXIT_FLUSH_TIMEOUT, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS),
     flushTimeoutMillis: deadline("flushTimeoutMillis", DEADLINE_ENV.FLUSH_TIMEOUT, DEFAULT_FLUSH_TIMEOUT_MILLIS),
     shutdownTimeoutMillis: deadline("shutdownTimeoutMillis", DEADLINE_ENV.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS),
-    unknownOptions: Object.keys(given).filter((key) => !(OPTION_NAMES as readonly string[]).includes(key)),
+    warnings,
   };
 }

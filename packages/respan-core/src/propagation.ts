@@ -10,10 +10,11 @@
  * two differ.
  */
 import { context, createContextKey, diag, type Context } from "@opentelemetry/api";
-import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { METADATA_PREFIX, PROPAGATED_KEYS, TRACELOOP, type RespanAttributes } from "./attributes.js";
 import { getEntityPosition } from "./entity-context.js";
 import { describeError, warnOnce } from "./logger.js";
+import { canonicalAttributeName, type SnakeCaseAttributes } from "./option-spellings.js";
 import { safeJsonStringify } from "./serialize.js";
 import { isPlainObject } from "./validate.js";
 
@@ -54,7 +55,7 @@ const ACCEPTED_NAMES = [...SCALAR_NAMES, "metadata"].join(", ");
  * by key (inner wins), every other key is replaced. Unknown keys and bad values are warned about and
  * ignored (strings longer than MAX_PROPAGATED_VALUE_LENGTH are truncated); `fn` always runs.
  */
-export function propagateAttributes<T>(attrs: RespanAttributes, fn: () => T): T {
+export function propagateAttributes<T>(attrs: RespanAttributes & SnakeCaseAttributes, fn: () => T): T {
   if (typeof fn !== "function") {
     throw new TypeError(`[respan] propagateAttributes expects a function as its second argument (got ${describeType(fn)})`);
   }
@@ -206,8 +207,10 @@ type ProblemHandler = (problem: string, consequence: string) => void;
 function normalize(input: object, onProblem: ProblemHandler): NormalizedAttributes {
   const scalars: Partial<Record<ScalarName, string>> = {};
   let metadata: Record<string, string> = {};
-  for (const key of Object.keys(input)) {
-    const value = (input as Record<string, unknown>)[key];
+  for (const givenKey of Object.keys(input)) {
+    const value = (input as Record<string, unknown>)[givenKey];
+    // snake_case keys (customer_identifier...) as Respan's other SDKs spell them.
+    const key = canonicalAttributeName(givenKey);
     if (key === "metadata") {
       metadata = normalizeMetadata(value, onProblem);
     } else if (isScalarName(key)) {

@@ -21,7 +21,7 @@
  * and a span must be started to be ended. Only `onEnd` — the point where spans are exported — is held.
  */
 import type { Context } from "@opentelemetry/api";
-import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { HeldSpanSpool, type HeldSpanFile } from "./held-span-spool.js";
 import { describeError } from "./logger.js";
 import { isPositiveInteger } from "./validate.js";

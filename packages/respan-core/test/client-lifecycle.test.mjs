@@ -182,7 +182,7 @@ test("instrumentations: provider set and enabled; duplicates skipped; a failing 
   });
 });
 
-test("traceContent false reaches instrumentations that did not choose captureContent themselves", async () => {
+test("traceContent reaches instrumentations that did not choose captureContent themselves (default on; a set OTEL GenAI switch is left to them)", async () => {
   await withEnv({}, async () => {
     const undecided = fakeInstrumentation("undecided", { config: { enabled: true, other: 1 } });
     const decided = fakeInstrumentation("decided", { config: { captureContent: true } });
@@ -194,7 +194,13 @@ test("traceContent false reaches instrumentations that did not choose captureCon
     const withContent = fakeInstrumentation("with-content");
     const again = new Respan({ ...base, exporters: [new InMemorySpanExporter()], instrumentations: [withContent] });
     await again.shutdown();
-    assert.deepEqual(withContent.calls.setConfig, [], "content capture on: configs are left alone");
+    assert.deepEqual(withContent.calls.setConfig, [{ captureContent: true }], "Respan's default (content on) is handed on");
+  });
+  await withEnv({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "false" }, async () => {
+    const undecided = fakeInstrumentation("undecided");
+    const respan = new Respan({ ...base, exporters: [new InMemorySpanExporter()], instrumentations: [undecided] });
+    await respan.shutdown();
+    assert.deepEqual(undecided.calls.setConfig, [], "the instrumentation reads the OTEL variable itself");
   });
 });
 

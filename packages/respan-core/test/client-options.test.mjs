@@ -85,7 +85,7 @@ test("invalid options throw even when tracing is disabled, and a failed construc
 const invalidEnvironment = [
   [{ RESPAN_BATCHING_ENABLED: "maybe" }, /environment variable RESPAN_BATCHING_ENABLED must be true\/1\/yes\/on or false\/0\/no\/off; got "maybe"/],
   [{ RESPAN_TRACING_ENABLED: "disabled" }, /environment variable RESPAN_TRACING_ENABLED must be/],
-  [{ RESPAN_TRACE_CONTENT: "sometimes" }, /environment variable RESPAN_TRACE_CONTENT must be/],
+  [{ OTEL_TRACES_EXPORTER: "otlp,zipkin" }, /environment variable OTEL_TRACES_EXPORTER must be a comma list of otlp, console, none/],
   [{ RESPAN_PRINT_TREE: "2" }, /environment variable RESPAN_PRINT_TREE must be/],
   [{ RESPAN_FLUSH_ON_EXIT: "nah" }, /environment variable RESPAN_FLUSH_ON_EXIT must be/],
   [{ RESPAN_BASE_URL: "respan.example" }, /environment variable RESPAN_BASE_URL must be an http\(s\) URL/],
@@ -175,7 +175,15 @@ test("every boolean environment variable accepts true/1/yes/on and false/0/no/of
     for (const empty of ["", "   "]) {
       assert.equal(valueOf(resolveOptions({ apiKey: "k" }, { [name]: empty })), defaults[name], `${name}=${JSON.stringify(empty)} is unset`);
     }
-    assert.throws(() => resolveOptions({ apiKey: "k" }, { [name]: "maybe" }), new RegExp(`environment variable ${name} must be true/1/yes/on or false/0/no/off; got "maybe"`));
+    const problem = new RegExp(`environment variable ${name} must be true/1/yes/on or false/0/no/off; got "maybe"`);
+    if (name === "RESPAN_TRACE_CONTENT") {
+      // A privacy switch fails closed: no content, and a warning instead of an error.
+      const resolved = resolveOptions({ apiKey: "k" }, { [name]: "maybe" });
+      assert.equal(resolved.traceContent, false);
+      assert.match(resolved.warnings.join("\n"), problem);
+    } else {
+      assert.throws(() => resolveOptions({ apiKey: "k" }, { [name]: "maybe" }), problem);
+    }
   }
   // RESPAN_TRACES_DIR is a directory, or one of the false words for none.
   for (const word of ["false", "OFF", "No", "0"]) assert.equal(resolveOptions({}, { RESPAN_TRACES_DIR: word }).tracesDir, undefined, word);
@@ -356,18 +364,34 @@ test("the resource carries OpenTelemetry's SDK identification (telemetry.sdk.*) 
   });
 });
 
-test("unknown options are warned about, not fatal", async () => {
-  await withEnv({}, async () => {
-    const warnings = [];
-    const original = console.warn;
-    console.warn = (message) => warnings.push(String(message));
-    let respan;
-    try {
-      respan = new Respan({ exporters: [inMemory()], apikey: "typo", flushOnExit: false });
-    } finally {
-      console.warn = original;
-    }
-    await respan.shutdown();
-    assert.ok(warnings.some((line) => line.startsWith("[respan]") && line.includes("unknown option(s) ignored: apikey")), warnings.join("\n"));
+test("an unknown option is a TypeError naming it and the nearest known option; Respan JS SDK spellings are accepted", () => {
+  assert.throws(() => new Respan({ exporters: [inMemory()], apikey: "typo" }), {
+    name: "TypeError",
+    message: 'Respan: unknown option "apikey" (did you mean "apiKey"?)',
   });
+  assert.throws(() => new Respan({ traceContnet: false }), /unknown option "traceContnet" \(did you mean "traceContent"\?\)/);
+  assert.throws(() => new Respan({ zzzzzzzzzzzzzz: 1 }), /unknown option "zzzzzzzzzzzzzz" \(known options: apiKey, baseUrl/);
+  const env = {};
+  const aliased = resolveOptions({ baseURL: "https://respan.example/", disableBatch: true, tracingEnabled: false }, env);
+  assert.equal(aliased.baseUrl, "https://respan.example/api");
+  assert.equal(aliased.batching, false);
+  assert.equal(aliased.enabled, false, "tracingEnabled: false switches tracing off");
+  assert.notEqual(resolveOptions({ disableBatch: false }, env).batching, false);
+  assert.throws(() => resolveOptions({ baseURL: "https://a.example", baseUrl: "https://b.example" }, env), /"baseURL" and "baseUrl" both given/);
+});
+
+test("OTEL_SDK_DISABLED=true disables the client whatever else says; OTEL_TRACES_EXPORTER chooses the standard exporters", () => {
+  assert.equal(resolveOptions({ enabled: true }, { OTEL_SDK_DISABLED: "true" }).enabled, false);
+  assert.equal(resolveOptions({}, { OTEL_SDK_DISABLED: "false" }).enabled, true);
+  const none = resolveOptions({}, { OTEL_TRACES_EXPORTER: "none", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" });
+  assert.equal(none.otlpProtocol, undefined, "none: not even the configured endpoint");
+  assert.equal(none.consoleExporter, false);
+  assert.equal(none.tracesDir, undefined, "an explicit choice turns the local default off");
+  assert.equal(none.printTree, undefined);
+  const both = resolveOptions({}, { OTEL_TRACES_EXPORTER: " OTLP , console" });
+  assert.equal(both.otlpProtocol, "http/protobuf", "otlp without an endpoint: the exporter's default endpoint");
+  assert.equal(both.consoleExporter, true);
+  const jsonOnly = resolveOptions({}, { OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" });
+  assert.equal(jsonOnly.otlpProtocol, "http/json");
+  assert.equal(resolveOptions({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318" }).otlpProtocol, "http/protobuf", "unset: the endpoint decides, as before");
 });

@@ -1,4 +1,5 @@
 import { SpanKind } from "@opentelemetry/api";
+import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -33,6 +34,7 @@ import { FrameKind, MetricKind, Role, roleOf } from "../class-names.js";
 import type { ServiceCall } from "../service-calls.js";
 import { isAbortError, isObject, readField, readNumber, readString } from "../utils.js";
 import { addServiceIdentity, serviceContext, serviceInstruction, serviceSettings } from "./service-attributes.js";
+import { latestGenAiOptedIn, latestGenAiRequest, latestGenAiResponse } from "./genai-latest.js";
 import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
 import type { TracedSpan } from "./traced-span.js";
 
@@ -275,6 +277,10 @@ export class LlmRuns implements SpanKindTracker {
     span.set(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, content.text(this.instructions));
     const conversational = added.filter((message) => !isInstruction(message));
     if (conversational.length > 0) span.set(ATTR_INPUT, content.jsonList(conversational));
+    if (latestGenAiOptedIn()) {
+      const latest = latestGenAiRequest(conversational, tools, (value) => content.json(value), (value) => content.definition(value));
+      for (const [key, value] of Object.entries(latest)) span.set(key, value);
+    }
   }
 
   private toolsJson(tools: unknown[]): string {
@@ -288,8 +294,13 @@ export class LlmRuns implements SpanKindTracker {
   /** `cut`: the run was superseded, failed or cut off by the conversation's end (its silence is no gap). */
   private endRun(run: LlmRun, atMs: number, cut = false): void {
     if (this.open.get(run.service) === run) this.open.delete(run.service);
-    run.span.set(ATTR_OUTPUT, this.scope.factory.content.text(run.output));
+    const content = this.scope.factory.content;
+    run.span.set(ATTR_OUTPUT, content.text(run.output));
     if (run.output === undefined && cut) run.span.waive("output");
+    // A failed run has no finish reason to report; its error is on the span.
+    if (latestGenAiOptedIn() && run.span.get(ATTR_ERROR_TYPE) === undefined) {
+      for (const [key, value] of Object.entries(latestGenAiResponse(run.output, (v) => content.json(v)))) run.span.set(key, value);
+    }
     run.span.end(atMs);
   }
 }

@@ -10,7 +10,8 @@ function instrumentedRuntime(config = {}) {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   provider.register();
-  const instrumentation = new PipecatInstrumentation(config);
+  // Content capture is off by default (OpenTelemetry GenAI); these tests read content, so they ask for it.
+  const instrumentation = new PipecatInstrumentation({ captureContent: true, ...config });
   instrumentation.setTracerProvider(provider);
   const pipecat = requireInstalledPipecat();
   return { exporter, provider, instrumentation, pipecat, tracer: provider.getTracer("test") };

@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { errorMessage } from "../utils/base-object.js";
 import { nonNegativeNumber, optionError, positiveNumber } from "../utils/validate.js";
 
@@ -14,8 +14,37 @@ export interface OpenAIClientOptions {
   timeoutSecs?: number;
 }
 
-/** The official SDK's client for a service named `owner`, with its options checked. */
-export function createOpenAIClient(owner: string, options: OpenAIClientOptions): OpenAI {
+const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/** A service's way to the official SDK's client, which is created (and `openai` loaded) at the first request. */
+export interface OpenAIConnection {
+  /** Where requests go. */
+  readonly baseURL: string;
+  client(): Promise<OpenAI>;
+}
+
+/** The SDK's class once loaded: its error classes describe failures. */
+let loadedSdk: typeof OpenAI | undefined;
+
+/**
+ * `openai` is an optional peer dependency (offline users never download it): it is loaded when the first
+ * request is made, with an error saying how to install it when it is missing.
+ */
+async function loadOpenAI(owner: string): Promise<typeof OpenAI> {
+  try {
+    loadedSdk ??= (await import("openai")).default;
+    return loadedSdk;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+      throw new Error(`${owner}: the "openai" package is not installed; add it to your app (npm install openai)`);
+    }
+    throw error;
+  }
+}
+
+/** The connection of a service named `owner`, with its options checked now (the SDK is loaded later). */
+export function createOpenAIClient(owner: string, options: OpenAIClientOptions): OpenAIConnection {
   const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
   if (typeof apiKey !== "string" || apiKey === "") {
     throw new Error(`${owner}: "apiKey" is required: pass it as an option or set OPENAI_API_KEY`);
@@ -27,22 +56,28 @@ export function createOpenAIClient(owner: string, options: OpenAIClientOptions):
       throw optionError(owner, "baseURL", "an absolute http(s) URL", options.baseURL);
     }
   }
-  return new OpenAI({
+  const baseURL = options.baseURL ?? process.env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL;
+  const clientOptions = {
     apiKey,
-    baseURL: options.baseURL,
+    baseURL,
     maxRetries: nonNegativeNumber(owner, "maxRetries", options.maxRetries ?? 2),
     timeout: positiveNumber(owner, "timeoutSecs", options.timeoutSecs ?? 60) * 1000,
     // Failures become ErrorFrames; the SDK must not also print request contents to the console.
-    logLevel: "off",
-  });
+    logLevel: "off" as const,
+  };
+  let client: Promise<OpenAI> | undefined;
+  return { baseURL, client: () => (client ??= loadOpenAI(owner).then((Client) => new Client(clientOptions))) };
 }
 
 /** A readable error naming the request (`what`) that failed, with the HTTP status when there is one. */
 export function describeOpenAIFailure(what: string, error: unknown): unknown {
-  if (error instanceof OpenAI.APIUserAbortError) return error;
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
-    return new Error(`${what} request failed with HTTP ${error.status}: ${error.message}`, { cause: error });
+  const Sdk = loadedSdk;
+  if (Sdk !== undefined) {
+    if (error instanceof Sdk.APIUserAbortError) return error;
+    if (error instanceof Sdk.APIError && error.status !== undefined) {
+      return new Error(`${what} request failed with HTTP ${error.status}: ${error.message}`, { cause: error });
+    }
+    if (error instanceof Sdk.APIConnectionError) return new Error(`${what} request failed: ${error.message}`, { cause: error });
   }
-  if (error instanceof OpenAI.APIConnectionError) return new Error(`${what} request failed: ${error.message}`, { cause: error });
   return new Error(`${what} failed: ${errorMessage(error)}`, { cause: error });
 }

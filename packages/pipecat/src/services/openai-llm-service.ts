@@ -1,9 +1,8 @@
-import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import type { LLMContext } from "../context/llm-context.js";
 import type { FunctionArguments } from "../frames/function-calls.js";
 import type { LLMTokenUsage } from "../frames/metrics.js";
-import { createOpenAIClient, describeOpenAIFailure, type OpenAIClientOptions } from "./openai-client.js";
+import { createOpenAIClient, describeOpenAIFailure, type OpenAIClientOptions, type OpenAIConnection } from "./openai-client.js";
 import { LLMService, type LLMServiceOptions, type LLMStreamEvent } from "./llm-service.js";
 
 export interface OpenAILLMServiceOptions extends LLMServiceOptions, OpenAIClientOptions {}
@@ -19,19 +18,20 @@ const DEFAULT_MODEL = "gpt-4o-mini";
 /** LLM service on the official `openai` SDK: streaming chat completions with tools and usage. */
 export class OpenAILLMService extends LLMService {
   readonly baseURL: string;
-  readonly #client: OpenAI;
+  readonly #connection: OpenAIConnection;
 
   constructor(options: OpenAILLMServiceOptions = {}) {
     super(options, DEFAULT_MODEL);
-    this.#client = createOpenAIClient(this.name, options);
-    this.baseURL = this.#client.baseURL;
+    this.#connection = createOpenAIClient(this.name, options);
+    this.baseURL = this.#connection.baseURL;
   }
 
   protected async *runLlm(context: LLMContext, signal: AbortSignal): AsyncIterable<LLMStreamEvent> {
     const toolCalls = new Map<number, ToolCallDraft>();
     let stream: AsyncIterable<ChatCompletionChunk>;
     try {
-      stream = await this.#client.chat.completions.create(this.#request(context), { signal });
+      const client = await this.#connection.client();
+      stream = await client.chat.completions.create(this.#request(context), { signal });
     } catch (error) {
       throw describeFailure(error);
     }

@@ -1,8 +1,6 @@
-import type OpenAI from "openai";
-import { toFile } from "openai";
 import type { Frame } from "../frames/frame.js";
 import { TranscriptionFrame } from "../frames/text.js";
-import { createOpenAIClient, describeOpenAIFailure, type OpenAIClientOptions } from "./openai-client.js";
+import { createOpenAIClient, describeOpenAIFailure, type OpenAIClientOptions, type OpenAIConnection } from "./openai-client.js";
 import { SegmentedSTTService, type SegmentedSTTServiceOptions } from "./segmented-stt-service.js";
 
 export interface OpenAISTTServiceOptions extends SegmentedSTTServiceOptions, OpenAIClientOptions {
@@ -20,20 +18,21 @@ const DEFAULT_MODEL = "gpt-4o-transcribe";
 export class OpenAISTTService extends SegmentedSTTService {
   readonly baseURL: string;
   readonly prompt?: string;
-  readonly #client: OpenAI;
+  readonly #connection: OpenAIConnection;
 
   constructor(options: OpenAISTTServiceOptions = {}) {
     super(options, DEFAULT_MODEL);
-    this.#client = createOpenAIClient(this.name, options);
-    this.baseURL = this.#client.baseURL;
+    this.#connection = createOpenAIClient(this.name, options);
+    this.baseURL = this.#connection.baseURL;
     this.prompt = options.prompt;
   }
 
   protected async runStt(audio: Uint8Array): Promise<Frame[]> {
     let text: string;
     try {
-      const file = await toFile(audio, "utterance.wav", { type: "audio/wav" });
-      const result = await this.#client.audio.transcriptions.create({
+      // The platform's File (Node >= 20), so that `openai` stays an optional, lazily loaded package.
+      const file = new File([audio], "utterance.wav", { type: "audio/wav" });
+      const result = await (await this.#connection.client()).audio.transcriptions.create({
         file,
         model: this.model,
         ...(this.language ? { language: this.language.split("-")[0]! } : {}),

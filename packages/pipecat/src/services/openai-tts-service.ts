@@ -1,5 +1,4 @@
-import type OpenAI from "openai";
-import { createOpenAIClient, describeOpenAIFailure, type OpenAIClientOptions } from "./openai-client.js";
+import { createOpenAIClient, describeOpenAIFailure, type OpenAIClientOptions, type OpenAIConnection } from "./openai-client.js";
 import { TTSService, type TTSServiceOptions } from "./tts-service.js";
 
 export interface OpenAITTSServiceOptions extends Omit<TTSServiceOptions, "sampleRate">, OpenAIClientOptions {
@@ -20,12 +19,12 @@ const OPENAI_PCM_SAMPLE_RATE = 24000;
 export class OpenAITTSService extends TTSService {
   readonly baseURL: string;
   readonly instructions?: string;
-  readonly #client: OpenAI;
+  readonly #connection: OpenAIConnection;
 
   constructor(options: OpenAITTSServiceOptions = {}) {
     super({ ...options, sampleRate: OPENAI_PCM_SAMPLE_RATE }, { model: DEFAULT_MODEL, voiceId: DEFAULT_VOICE });
-    this.#client = createOpenAIClient(this.name, options);
-    this.baseURL = this.#client.baseURL;
+    this.#connection = createOpenAIClient(this.name, options);
+    this.baseURL = this.#connection.baseURL;
     this.instructions = options.instructions;
   }
 
@@ -33,7 +32,7 @@ export class OpenAITTSService extends TTSService {
     const signal = this.interruptionSignal;
     let body: AsyncIterable<Uint8Array>;
     try {
-      const response = await this.#client.audio.speech.create(
+      const response = await (await this.#connection.client()).audio.speech.create(
         {
           model: this.model,
           voice: this.voiceId,

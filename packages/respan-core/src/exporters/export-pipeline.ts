@@ -16,12 +16,11 @@ import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import {
   BatchSpanProcessor,
   SimpleSpanProcessor,
-  type BufferConfig,
   type ReadableSpan,
   type Span,
   type SpanExporter,
   type SpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
+} from "@opentelemetry/sdk-trace";
 import { describeError, type Logger } from "../logger.js";
 import type { BatchingOptions } from "../options.js";
 import type { RequestDeadlines } from "./request-deadlines.js";
@@ -148,14 +147,10 @@ class DropReportingBatchProcessor implements SpanProcessor {
     private readonly stats: ExporterStats,
     private readonly logger: Logger,
   ) {
-    // The shim passes every config field on to the SDK processor, self-observability included.
-    const config: BufferConfig & { selfObsMeterProvider: MeterProvider } = {
-      ...batching,
-      selfObsMeterProvider: dropCountingMeterProvider((count) => {
-        this.stats.dropped += count;
-      }),
-    };
-    this.batch = new BatchSpanProcessor(exporter, config);
+    const selfObsMeterProvider: MeterProvider = dropCountingMeterProvider((count) => {
+      this.stats.dropped += count;
+    });
+    this.batch = new BatchSpanProcessor({ ...batching, exporter, selfObsMeterProvider });
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -201,7 +196,7 @@ class CountingSimpleProcessor extends SimpleSpanProcessor {
     exporter: SpanExporter,
     private readonly stats: ExporterStats,
   ) {
-    super(exporter);
+    super({ exporter });
   }
 
   override onEnd(span: ReadableSpan): void {

@@ -1,4 +1,4 @@
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 
 /** True for the first span of a trace in this process: no parent, or a parent from another process. */
 export function isLocalRoot(span: ReadableSpan): boolean {

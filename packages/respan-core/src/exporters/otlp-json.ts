@@ -11,7 +11,7 @@ import {
   type ISerializer,
 } from "@opentelemetry/otlp-transformer";
 import type { ResourceMetrics } from "@opentelemetry/sdk-metrics";
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();

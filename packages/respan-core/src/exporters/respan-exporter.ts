@@ -12,7 +12,7 @@ import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
 import { createOtlpHttpExportDelegate } from "@opentelemetry/otlp-exporter-base/node-http";
 import { TraceExporterMetricsHelper } from "@opentelemetry/otlp-transformer";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { DEFAULT_BASE_URL, RESPAN_TRACES_PATH, normaliseBaseUrl } from "../options.js";
 import { CanonicalJsonTraceSerializer } from "./otlp-json.js";
 import { createRequestDeadlines, type RequestDeadlines } from "./request-deadlines.js";

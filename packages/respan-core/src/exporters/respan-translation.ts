@@ -4,7 +4,7 @@
  * spans other exporters receive are untouched. A key the span already carries is never overwritten.
  */
 import type { AttributeValue, Attributes } from "@opentelemetry/api";
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import {
   LOG_METHOD_TS_TRACING,
   LOG_TYPE,

@@ -9,7 +9,7 @@ import { createNoopMeter, metrics, type MeterProvider } from "@opentelemetry/api
 import { ConsoleMetricExporter, MeterProvider as SdkMeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { OTLPMetricExporter as OTLPJsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { OTLPMetricExporter as OTLPProtobufMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
-import type { Instrumentation } from "@opentelemetry/instrumentation";
+import type { Instrumentation } from "../instrumentations.js";
 import type { Resource } from "@opentelemetry/resources";
 import path from "node:path";
 import { describeError, type Logger } from "../logger.js";
@@ -105,7 +105,7 @@ export class ClientMetrics {
   attach(instrumentations: readonly Instrumentation[]): void {
     for (const instrumentation of instrumentations) {
       try {
-        instrumentation.setMeterProvider(this.provider);
+        instrumentation.setMeterProvider?.(this.provider);
       } catch (error) {
         this.logger.warn(`instrumentation ${instrumentation.instrumentationName} could not take the meter provider: ${describeError(error)}`);
       }
