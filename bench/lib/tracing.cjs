@@ -67,7 +67,8 @@ function loadRuntime(mode, options = {}) {
   }
 
   const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
-  const instrumentation = new PipecatInstrumentation();
+  // Content on, as under `new Respan(...)` (traceContent defaults on): the spans the benchmark prices are full ones.
+  const instrumentation = new PipecatInstrumentation({ captureContent: true });
   const counter = new SpanCounter();
   const processors = [counter, ...(options.spanProcessors ?? [])];
   let tracing;

@@ -84,7 +84,7 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
       const result = await runNode([flag, "@respan/instrumentation-pipecat/register", path.join(fixtures, appFile)], {
         cwd: packageDir,
         env: cleanEnv({
-          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
           OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
           RESPAN_TRACES_DIR: "false",
           RESPAN_PRINT_TREE: "false",
@@ -100,7 +100,7 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
       }
       // Node 26 deprecates module.register (DEP0205): where module.registerHooks works, it is used instead.
       assert.doesNotMatch(result.stderr, /DEP0205|DeprecationWarning/);
-      const names = receiver.spans.filter((span) => span.attributes["conversation.id"] === conversationId).map((span) => span.name);
+      const names = receiver.spans().filter((span) => span.attributes["conversation.id"] === conversationId).map((span) => span.name);
       assert.equal(names.filter((name) => name === "conversation").length, 1);
       assert.equal(names.filter((name) => name === "turn").length, 4);
     });
