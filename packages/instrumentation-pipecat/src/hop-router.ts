@@ -9,6 +9,7 @@ import type { DebugLog } from "./debug-log.js";
 import type { ErrorReporter } from "./error-reporter.js";
 import { DOWNSTREAM, UPSTREAM, type Clock, type Direction } from "./internal-types.js";
 import { LinkLearner } from "./link-learner.js";
+import { withRemoteParent } from "./remote-parent.js";
 import type { ConversationEndReason } from "./listener.js";
 import type { PipecatInstruments } from "./metrics/instruments.js";
 import { SERVICE_ROLES } from "./span-dispatch.js";
@@ -19,6 +20,8 @@ import { hasField, readField, readString, toAttributes } from "./utils.js";
 interface ConversationOrigin {
   task: object | undefined;
   parentContext: Context;
+  /** A task-less pipeline's StartFrame metadata (a task's is read from the task). */
+  startMetadata?: unknown;
 }
 
 /**
@@ -184,7 +187,7 @@ export class HopRouter {
       tracer = liveSeenBy;
     }
     if (kind === FrameKind.START) {
-      tracer ??= this.ownerForStart(source, destination);
+      tracer ??= this.ownerForStart(source, destination, frame);
       // Ownership spreads with the StartFrame.
       if (destination !== undefined && this.liveOwner(destination) !== tracer) this.owners.set(destination, tracer);
     } else if (tracer === undefined) {
@@ -273,12 +276,14 @@ export class HopRouter {
    * (a runtime with only processors and pipelines) the StartFrame starts a conversation, in the context of
    * whoever pushed it.
    */
-  private ownerForStart(source: object, destination: object | undefined): ConversationTracer {
+  private ownerForStart(source: object, destination: object | undefined, frame: object): ConversationTracer {
     const upstream = destinationOf(source, UPSTREAM);
     const neighbourOwner =
       (destination !== undefined ? this.liveOwner(destination) : undefined) ??
       (upstream !== null && upstream !== undefined ? this.liveOwner(upstream) : undefined);
-    const tracer = neighbourOwner ?? this.newTracer({ task: undefined, parentContext: context.active() });
+    const tracer =
+      neighbourOwner ??
+      this.newTracer({ task: undefined, parentContext: context.active(), startMetadata: readField(frame, "metadata", "metadata") });
     this.owners.set(source, tracer);
     return tracer;
   }
@@ -290,7 +295,7 @@ export class HopRouter {
     const tracer = new ConversationTracer({
       tracer: this.setup.tracer,
       instruments: this.setup.instruments,
-      parentContext: origin.parentContext,
+      parentContext: withRemoteParent(origin.parentContext, origin.startMetadata ?? readField(task, "startMetadata", "start_metadata")),
       conversationId: readString(task, "conversationId", "conversation_id") ?? randomUUID(),
       additionalAttributes: toAttributes(readField(task, "additionalSpanAttributes", "additional_span_attributes")),
       settings: this.setup.settings(),
