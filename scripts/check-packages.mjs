@@ -9,7 +9,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const PACKAGES = ["packages/semconv", "packages/pipecat", "packages/respan-core", "packages/instrumentation-pipecat"];
+const PACKAGES = [
+  "packages/semconv",
+  "packages/pipecat",
+  "packages/respan-core",
+  "packages/instrumentation-pipecat",
+  "packages/pipecat-session",
+  "packages/instrumentation-pipecat-client",
+];
 const TOOLS = { pnpm: "pnpm@10.34.9", publint: "publint@0.3.25", attw: "@arethetypeswrong/cli@0.18.5" };
 const TIMEOUT_MS = 180_000;
 

@@ -9,6 +9,7 @@ const KNOWN_OPTIONS: readonly string[] = [
   "enabled",
   // PipecatInstrumentationConfig
   "moduleNames",
+  "runtimeMapping",
   "captureContent",
   "maxContentLength",
   "turnEndTimeoutMs",

@@ -1,0 +1,14 @@
+import { chromium } from "playwright-core";
+import { startNode } from "./support/processes.mjs";
+const server = await startNode(["examples/web-voice-agent/dist/main.js"], { env: { PORT: "0", RESPAN_TRACES_DIR: "/tmp/cap/traces" } });
+const url = (await server.waitForOutput(/ at (http:\/\/127\.0\.0\.1:\d+)/, 20_000))[1];
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--use-file-for-fake-audio-capture=/tmp/cap/mic.wav"] });
+const page = await (await browser.newContext()).newPage();
+await page.goto(url);
+await page.click("#connect");
+await page.waitForFunction(() => { const l = window.demoEvents; const i = l.findLastIndex((e) => e.name === "userTranscript" && e.data.final); return l.filter((e) => e.name === "userTranscript" && e.data.final).length >= 2 && l.slice(i).some((e) => e.name === "botStoppedSpeaking"); }, null, { timeout: 60_000, polling: 200 });
+await page.click("#disconnect");
+await new Promise((r) => setTimeout(r, 6000));
+await browser.close();
+await server.stop();
+console.log(server.stdout, "\n----\n", server.stderr);
