@@ -139,7 +139,10 @@ async function browserCall(workDir, { utterances, env = {} }) {
     await page.click("#disconnect");
     const traceFile = (await server.waitForOutput(/Trace file written to (.+\.json)/, 20_000))[1];
     const spans = await readJoinedTrace(traceFile);
-    return { events, audioFrames, screenshot, blocked, consoleErrors, spans, url };
+    // The printed tree comes once both halves are in (or after a grace period): wait for the session's.
+    const deadline = Date.now() + 10_000;
+    while (!/── trace \S+ · client_session/.test(server.stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    return { events, audioFrames, screenshot, blocked, consoleErrors, spans, url, printed: server.stderr };
   } finally {
     await browser?.close();
     await server.stop();
@@ -153,10 +156,11 @@ describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missin
   let blocked;
   let screenshot;
   let spans;
+  let printed;
 
   before(async () => {
     workDir = mkdtempSync(path.join(tmpdir(), "web-demo-"));
-    ({ events, audioFrames, blocked, screenshot, spans } = await browserCall(workDir, { utterances: UTTERANCES }));
+    ({ events, audioFrames, blocked, screenshot, spans, printed } = await browserCall(workDir, { utterances: UTTERANCES }));
     assert.ok(events.filter((e) => e.name === "userTranscript" && e.data.final).length >= UTTERANCES);
   });
 
@@ -263,6 +267,14 @@ describe("pnpm demo:web in a real browser", { skip: missing.length > 0 ? `missin
     assert.equal(typeof session.attributes["pipecat.client.connect_seconds"], "number");
     assert.equal(typeof session.attributes["pipecat.client.clock_offset_ms"], "number", "clock offset from the handshake");
     assert.equal(session.attributes["pipecat.client.end_reason"], "disconnected");
+  });
+
+  test("the terminal shows the call as one tree: the browser's session with the server's conversation beneath", () => {
+    const trees = printed.split(/^(?=── trace )/m).filter((tree) => tree.startsWith("── trace "));
+    const joined = trees.filter((tree) => /client_session/.test(tree) && /conversation/.test(tree));
+    assert.equal(joined.length, 1, `one tree with both halves; printed:\n${printed.slice(-4000)}`);
+    assert.match(joined[0], /^── trace \S+ · client_session/);
+    assert.ok(joined[0].indexOf("client_session") < joined[0].indexOf("voice_session.workflow"));
   });
 
   test("the latency the user felt is at least the server's own user-bot latency, turn by turn", () => {

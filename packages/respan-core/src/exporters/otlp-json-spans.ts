@@ -51,9 +51,10 @@ function spanOf(raw: Json, resource: ReadableSpan["resource"], instrumentationSc
   const endTime = hrTimeOf(raw.endTimeUnixNano);
   if (startTime === undefined || endTime === undefined || typeof raw.name !== "string") return undefined;
   const parentId = raw.parentSpanId;
+  // The parent is local to the spans' own process (the browser): not a remote parent of this one.
   const parentSpanContext: SpanContext | undefined =
     typeof parentId === "string" && HEX_SPAN_ID.test(parentId) && parentId !== ZERO_SPAN_ID
-      ? { traceId, spanId: parentId, traceFlags: TraceFlags.SAMPLED, isRemote: true }
+      ? { traceId, spanId: parentId, traceFlags: TraceFlags.SAMPLED }
       : undefined;
   const context: SpanContext = { traceId, spanId, traceFlags: TraceFlags.SAMPLED };
   const status = (raw.status ?? {}) as Json;

@@ -1,9 +1,10 @@
 /**
  * Prints each finished trace as a readable waterfall: one line per span, indented under its parent, with
  * its duration, a timeline bar and a few telling attributes (turn number, model, tokens, tool, TTFB,
- * interruptions, errors). A trace is printed when its local root span ends — or, when that root continues
- * a trace from another process (a browser's session), once the remote half's root arrives too (see
- * `receiveOtlpJson`), or after a short grace period. Memory is bounded in spans per trace and in traces
+ * interruptions, errors). A trace is printed when its root span has ended and every span's parent is in —
+ * so a call whose halves come from two processes (a browser's session received through `receiveOtlpJson`,
+ * the server's conversation continuing it) prints once, as one tree — or after a short grace period when
+ * the other half never comes. Memory is bounded in spans per trace and in traces
  * collected at once; rendering and writing happen off the span-ending path.
  */
 import type { Context } from "@opentelemetry/api";
@@ -55,8 +56,17 @@ const MAX_QUOTE_LENGTH = 40;
 interface CollectedTrace {
   spans: ReadableSpan[];
   omitted: number;
-  /** Set while a local root with a remote parent waits for the remote half. */
+  /** A span without any parent (the trace's root) has ended. */
+  hasRoot?: boolean;
+  /** Set while the trace waits for its other half (spans of another process). */
   graceTimer?: ReturnType<typeof setTimeout>;
+}
+
+/** No collected span's parent is missing (spans over the per-trace limit are not waited for). */
+function isComplete(trace: CollectedTrace): boolean {
+  if (trace.omitted > 0) return true;
+  const ids = new Set(trace.spans.map((span) => span.spanContext().spanId));
+  return trace.spans.every((span) => span.parentSpanContext === undefined || ids.has(span.parentSpanContext.spanId));
 }
 
 interface Line {
@@ -105,9 +115,12 @@ export class TraceTreePrinter implements SpanProcessor {
     }
     if (trace.spans.length < this.maxSpansPerTrace) trace.spans.push(span);
     else trace.omitted += 1;
-    if (span.parentSpanContext === undefined) {
+    if (span.parentSpanContext === undefined) trace.hasRoot = true;
+    // A trace is printed once its root has ended and no span waits for a parent: its halves from two
+    // processes (a browser's session, the server's conversation) end in either order.
+    if (trace.hasRoot && isComplete(trace)) {
       this.finish(traceId, trace);
-    } else if (isLocalRoot(span) && trace.graceTimer === undefined) {
+    } else if ((trace.hasRoot || isLocalRoot(span)) && trace.graceTimer === undefined) {
       const collected = trace;
       collected.graceTimer = setTimeout(() => this.finish(traceId, collected), this.remoteParentGraceMillis);
       collected.graceTimer.unref?.();
