@@ -7,11 +7,12 @@
 //
 // Needs the npm registry (installs use the local npm/pnpm caches when warm).
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { repoRoot, run, runNode } from "./support/processes.mjs";
+import { assertDemoCallMetrics } from "./support/voice-metrics.mjs";
 import { assertVoiceSessionTrace, readTraceFiles } from "./support/voice-trace.mjs";
 
 const PNPM = "pnpm@10.34.9";
@@ -28,8 +29,8 @@ function nodeAtLeast(major, minor) {
 
 // OpenTelemetry's current line needs Node >= 22.15; older Nodes stay on the 2.x line.
 const line = nodeAtLeast(22, 15)
-  ? { name: "current", api: ">=1.10.0 <1.11.0", sdkNode: ">=0.300.0 <0.400.0" }
-  : { name: "2.x", api: "~1.9.0", sdkNode: ">=0.223.0 <0.300.0" };
+  ? { name: "current", api: ">=1.10.0 <1.11.0", sdkNode: ">=0.300.0 <0.400.0", sdkMetrics: ">=3.0.0 <4.0.0" }
+  : { name: "2.x", api: "~1.9.0", sdkNode: ">=0.223.0 <0.300.0", sdkMetrics: ">=2.12.0 <3.0.0" };
 
 // What an install must not print: a peer conflict or warning, an engine mismatch, an invalid tree.
 const INSTALL_PROBLEMS = /ERESOLVE|peer dep|unmet peer|missing peer|incorrect peer|EBADENGINE|Unsupported engine|invalid:/i;
@@ -72,6 +73,7 @@ describe(`fresh installs of the packed packages with the ${line.name} OpenTeleme
     const dependencies = {
       "@opentelemetry/api": line.api,
       "@opentelemetry/sdk-node": line.sdkNode,
+      "@opentelemetry/sdk-metrics": line.sdkMetrics,
       ...tarballs,
       ...extraDependencies,
     };
@@ -85,13 +87,21 @@ describe(`fresh installs of the packed packages with the ${line.name} OpenTeleme
   /** Runs `file` in `appDir` and checks the trace it wrote and that it printed no error. */
   async function runAndCheckTrace(appDir, file) {
     const tracesDir = path.join(appDir, `traces-${file}`);
-    // No metrics collector runs here: NodeSDK's default OTLP metrics exporter would only report refused connections.
-    const result = await runNode([file], { cwd: appDir, env: { APP_TRACES_DIR: tracesDir, OTEL_METRICS_EXPORTER: "none" }, timeoutMs: 90_000 });
+    const metricsFile = path.join(appDir, `metrics-${file}.json`);
+    // The app's own metric reader takes the metrics: no collector runs here for NodeSDK's default exporter.
+    const result = await runNode([file], {
+      cwd: appDir,
+      env: { APP_TRACES_DIR: tracesDir, APP_METRICS_FILE: metricsFile, OTEL_METRICS_EXPORTER: "none" },
+      timeoutMs: 90_000,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /app finished/);
     // No "duplicate registration" (Respan joined the NodeSDK), no "nothing patched", no error at all.
     assert.equal(result.stderr.trim(), "", "nothing on stderr");
-    assertVoiceSessionTrace(readTraceFiles(tracesDir));
+    const spans = readTraceFiles(tracesDir);
+    assertVoiceSessionTrace(spans);
+    // The instrumentation's metrics reach the NodeSDK's metric reader on this line too, with the call's counts.
+    assertDemoCallMetrics(JSON.parse(readFileSync(metricsFile, "utf8")), spans);
   }
 
   it("npm install: no peer problem; the NodeSDK app and its esbuild ESM bundle trace the whole conversation", { timeout: FILE_TIMEOUT_MS }, async () => {

@@ -16,11 +16,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_FLAGS } from "./support/browser.mjs";
 import { repoRoot, startNode } from "./support/processes.mjs";
 import { flattenTraceRequest } from "./support/otlp-receiver.mjs";
 import { indexTrace } from "./support/trace-tree.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const DEMO = path.join(repoRoot, "examples/web-voice-agent/dist/main.js");
 const SCREENSHOT = path.join(repoRoot, "docs/images/demo-web.png");
 /** The utterances the fake microphone must have produced before the call is ended. */
@@ -94,13 +94,7 @@ async function browserCall(workDir, { utterances, env = {} }) {
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        ...CHROMIUM_FLAGS,
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         `--use-file-for-fake-audio-capture=${wav}`,

@@ -1,4 +1,4 @@
-// Headless Chromium for the report tests: Debian's /usr/bin/chromium (or RESPAN_CHROMIUM) driven by
+// Headless Chromium for the browser tests: Debian's /usr/bin/chromium (or RESPAN_CHROMIUM) driven by
 // playwright-core, with a fresh profile and the network cut off — the context is offline, every
 // non-file request is aborted and recorded, so a test can assert that a page needed none.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,7 +8,8 @@ import { chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.RESPAN_CHROMIUM ?? "/usr/bin/chromium";
 
-const FLAGS = [
+/** The flags every test browser starts with (a closed network: nothing in the background reaches out). */
+export const CHROMIUM_FLAGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -39,7 +40,7 @@ export async function launchOfflineBrowser() {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
     viewport: { width: 1440, height: 1000 },
     offline: true,
     timeout: 60_000,
