@@ -36,7 +36,8 @@ export interface ObservableClient {
 }
 
 const TRACER_NAME = "@respan/instrumentation-pipecat-client";
-const CONNECTING_STATES = new Set(["initializing", "initialized", "authenticating", "authenticated", "connecting"]);
+// Not "initializing"/"initialized": initDevices() passes through those, possibly long before a connection.
+const CONNECTING_STATES = new Set(["authenticating", "authenticated", "connecting"]);
 const propagator = new W3CTraceContextPropagator();
 
 interface OpenTurn {
