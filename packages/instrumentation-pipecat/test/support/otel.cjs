@@ -23,11 +23,8 @@ const startMs = (span) => span.startTime[0] * 1e3 + span.startTime[1] / 1e6;
 const endMs = (span) => span.endTime[0] * 1e3 + span.endTime[1] / 1e6;
 const durationMs = (span) => (span.duration[0] * 1e9 + span.duration[1]) / 1e6;
 
-/**
- * A normalised tree: names, parent links and the selected attributes, children in start order — what a
- * golden trace compares (never timestamps or ids).
- */
-function normalisedTree(spans, pickAttributes = () => ({})) {
+/** Each span's children by parent span id, and the spans whose parent is not among `spans` (the roots). */
+function spanTree(spans) {
   const byId = new Map(spans.map((span) => [spanIdOf(span), span]));
   const children = new Map();
   const roots = [];
@@ -40,6 +37,15 @@ function normalisedTree(spans, pickAttributes = () => ({})) {
       roots.push(span);
     }
   }
+  return { children, roots };
+}
+
+/**
+ * A normalised tree: names, parent links and the selected attributes, children in start order — what a
+ * golden trace compares (never timestamps or ids).
+ */
+function normalisedTree(spans, pickAttributes = () => ({})) {
+  const { children, roots } = spanTree(spans);
   const order = (a, b) => startMs(a) - startMs(b) || a.name.localeCompare(b.name);
   const build = (span) => {
     const node = { name: span.name, ...pickAttributes(span) };
@@ -71,5 +77,6 @@ module.exports = {
   endMs,
   durationMs,
   normalisedTree,
+  spanTree,
   allRecordedText,
 };

@@ -7,7 +7,7 @@
 // test/fixtures/span-signature/scripted-calls.json was made):
 //   node packages/instrumentation-pipecat/test/support/span-signature.cjs > <file>
 const { instrumentedRuntime } = require("./instrumented-runtime.cjs");
-const { parentIdOf, spanIdOf, startMs } = require("./otel.cjs");
+const { spanIdOf, spanTree, startMs } = require("./otel.cjs");
 
 /** Attributes whose values are measured times (durations, latencies): their sign is kept, not their value. */
 const MEASURED = /(ttfb|ttfb_seconds|latency_seconds|duration_seconds)$/;
@@ -28,18 +28,7 @@ function normalisedAttributes(attributes, ids) {
 
 function spanSignature(spans) {
   const ids = new Map();
-  const byId = new Map(spans.map((span) => [spanIdOf(span), span]));
-  const children = new Map();
-  const roots = [];
-  for (const span of spans) {
-    const parent = parentIdOf(span);
-    if (parent !== undefined && byId.has(parent)) {
-      if (!children.has(parent)) children.set(parent, []);
-      children.get(parent).push(span);
-    } else {
-      roots.push(span);
-    }
-  }
+  const { children, roots } = spanTree(spans);
   const node = (span) => {
     const signature = {
       name: span.name,
