@@ -1,5 +1,6 @@
 import { parseEnvBoolean } from "./env-boolean.js";
 import { rejectUnknownOptions } from "./option-names.js";
+import { latestGenAiOptedIn } from "./spans/genai-latest.js";
 import type { ConversationLimits } from "./hop-router.js";
 import type { PipecatAttributeHook, PipecatInstrumentationConfig } from "./types.js";
 import type { SessionCaptureFactory } from "./listener.js";
@@ -20,6 +21,8 @@ export interface ConversationSettings {
   turnEndTimeoutMs: number;
   attributeHook: PipecatAttributeHook | undefined;
   sessionCapture: SessionCaptureFactory | undefined;
+  /** OTEL_SEMCONV_STABILITY_OPT_IN asks for OpenTelemetry's newest GenAI attributes (read once per conversation). */
+  latestGenAi: boolean;
 }
 
 function fail(option: string, accepted: string, value: unknown): never {
@@ -121,5 +124,6 @@ export function resolveSettings(config: PipecatInstrumentationConfig, env: NodeJ
     turnEndTimeoutMs: config.turnEndTimeoutMs ?? DEFAULT_TURN_END_TIMEOUT_MS,
     attributeHook: config.attributeHook,
     sessionCapture: config.sessionCapture,
+    latestGenAi: latestGenAiOptedIn(env),
   };
 }

@@ -99,9 +99,15 @@ export class ContentPolicy {
 
 /** JSON.stringify that never throws (cycles, BigInt...) and never returns undefined. */
 export function safeStringify(value: unknown): string {
+  // Plain JSON.stringify first: a replacer function takes V8 off its fast serialiser, and only a BigInt
+  // (which throws) needs one.
   try {
-    return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ?? String(value);
+    return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    try {
+      return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ?? String(value);
+    } catch {
+      return String(value);
+    }
   }
 }

@@ -71,6 +71,7 @@ export class ConversationTracer implements ConversationScope {
   readonly conversationId: string;
   readonly clock: Clock;
   readonly factory: SpanFactory;
+  readonly latestGenAi: boolean;
   private readonly errors: ErrorReporter;
   private readonly conversation: TracedSpan;
   private readonly info: ConversationInfo;
@@ -96,6 +97,7 @@ export class ConversationTracer implements ConversationScope {
     const { settings } = options;
     this.conversationId = options.conversationId;
     this.clock = options.clock;
+    this.latestGenAi = settings.latestGenAi;
     this.errors = options.errors;
     this.onEnded = options.onEnded;
     this.onAudioStopped = options.onAudioStopped;

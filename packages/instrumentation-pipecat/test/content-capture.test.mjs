@@ -47,6 +47,23 @@ describe("content capture", () => {
     for (const phrase of SECRET_PHRASES) assert.ok(text.includes(phrase), `"${phrase}" recorded`);
   });
 
+  it("values JSON cannot hold are still recorded: a BigInt as its digits, a cycle as text", () => {
+    const h = createHarness();
+    h.hop(h.transport, new P.StartFrame());
+    h.hop(h.llm, new P.LLMFullResponseStartFrame());
+    const call = { functionName: "lookup", toolCallId: "c1", arguments: { accountId: 12345678901234567890n } };
+    h.hop(h.llm, new P.FunctionCallsStartedFrame([call]));
+    h.hop(h.llm, new P.FunctionCallInProgressFrame(call));
+    const cyclic = { sky: "clear" };
+    cyclic.self = cyclic;
+    h.hop(h.llm, new P.FunctionCallResultFrame({ ...call, result: cyclic }));
+    h.hop(h.llm, new P.LLMFullResponseEndFrame());
+    h.hop(h.transport, new P.CancelFrame());
+    const tool = onlyOne(h.spans(), "execute_tool lookup").attributes;
+    assert.equal(tool["gen_ai.tool.call.arguments"], '{"accountId":"12345678901234567890"}');
+    assert.equal(tool["gen_ai.tool.call.result"], "[object Object]");
+  });
+
   it("off: no user or assistant text on any span, but counts remain", () => {
     const h = createHarness({ captureContent: false });
     conversationWithContent(h);

@@ -34,7 +34,7 @@ import { FrameKind, MetricKind, Role, roleOf } from "../class-names.js";
 import type { ServiceCall } from "../service-calls.js";
 import { isAbortError, isObject, readField, readNumber, readString } from "../utils.js";
 import { addServiceIdentity, serviceContext, serviceInstruction, serviceSettings } from "./service-attributes.js";
-import { latestGenAiOptedIn, latestGenAiRequest, latestGenAiResponse } from "./genai-latest.js";
+import { latestGenAiRequest, latestGenAiResponse } from "./genai-latest.js";
 import { defineSpanKind, type ConversationScope, type SpanKindTracker } from "./span-kind.js";
 import type { TracedSpan } from "./traced-span.js";
 
@@ -277,7 +277,7 @@ export class LlmRuns implements SpanKindTracker {
     span.set(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, content.text(this.instructions));
     const conversational = added.filter((message) => !isInstruction(message));
     if (conversational.length > 0) span.set(ATTR_INPUT, content.jsonList(conversational));
-    if (latestGenAiOptedIn()) {
+    if (this.scope.latestGenAi) {
       const latest = latestGenAiRequest(conversational, tools, (value) => content.json(value), (value) => content.definition(value));
       for (const [key, value] of Object.entries(latest)) span.set(key, value);
     }
@@ -298,7 +298,7 @@ export class LlmRuns implements SpanKindTracker {
     run.span.set(ATTR_OUTPUT, content.text(run.output));
     if (run.output === undefined && cut) run.span.waive("output");
     // A failed run has no finish reason to report; its error is on the span.
-    if (latestGenAiOptedIn() && run.span.get(ATTR_ERROR_TYPE) === undefined) {
+    if (this.scope.latestGenAi && run.span.get(ATTR_ERROR_TYPE) === undefined) {
       for (const [key, value] of Object.entries(latestGenAiResponse(run.output, (v) => content.json(v)))) run.span.set(key, value);
     }
     run.span.end(atMs);

@@ -19,6 +19,8 @@ export interface ConversationScope {
   readonly speechStartMs: number | undefined;
   /** When the user's last speech started, speaking or not (undefined before the first). */
   readonly lastSpeechStartMs: number | undefined;
+  /** Whether the process opted in to OpenTelemetry's newest GenAI attributes (see genai-latest.ts). */
+  readonly latestGenAi: boolean;
   /** The span a service's request came from (the llm run asking for a tool), else `parent`. */
   requestingSpan(service: object): TracedSpan;
   /** Makes `service` findable by its name (metrics and errors name their processor). */

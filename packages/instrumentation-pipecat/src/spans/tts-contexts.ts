@@ -204,8 +204,9 @@ export class TtsContexts implements SpanKindTracker {
     if (text.trim() === "") return;
     into.characters += text.length;
     if (!this.scope.factory.content.capture || into.text.length > this.scope.factory.content.maxLength) return;
-    // Pieces are sentences or words: keep them apart.
-    const separate = into.text.length > 0 && !/\s$/.test(into.text) && !/^\s/.test(text);
+    // Pieces are sentences or words: keep them apart. (The last character alone is tested: a regex
+    // anchored only at the end would scan the whole, growing text on every piece.)
+    const separate = into.text.length > 0 && !/\s/.test(into.text.charAt(into.text.length - 1)) && !/^\s/.test(text);
     into.text += separate ? ` ${text}` : text;
   }
 
