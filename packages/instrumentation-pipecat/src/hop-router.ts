@@ -174,13 +174,14 @@ export class HopRouter {
     // One lookup answers both "which live conversation saw this frame" and "is this its first sight".
     const seenBy = this.frameOwners.get(frame);
     const liveSeenBy = seenBy !== undefined && !seenBy.isEnded ? seenBy : undefined;
+    const owner = this.owners.get(source);
     // A frame its conversation already saw, passed on by one of that conversation's processors (a
     // MetricsFrame or BotStartedSpeakingFrame crossing the pipeline): nothing new to learn.
-    if (liveSeenBy !== undefined && ((EVERY_HOP_KINDS >>> kind) & 1) === 0 && this.owners.get(source) === liveSeenBy) return;
+    if (liveSeenBy !== undefined && owner === liveSeenBy && ((EVERY_HOP_KINDS >>> kind) & 1) === 0) return;
     const direction = normaliseDirection(rawDirection);
     const link = hidden ? undefined : destinationOf(source, direction);
     const destination = link ?? learned;
-    let tracer = this.liveOwner(source);
+    let tracer = owner !== undefined && !owner.isEnded ? owner : undefined;
     if (tracer === undefined && liveSeenBy !== undefined) {
       // An unowned processor pushing a frame a live conversation already saw joins that conversation.
       this.owners.set(source, liveSeenBy);
