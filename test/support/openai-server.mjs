@@ -35,8 +35,8 @@ export async function startFakeOpenAI(script) {
       handler(request, res);
     });
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,

@@ -23,6 +23,10 @@ export function hermeticEnv(extra = {}) {
  * Runs `command args` and resolves with `{ code, signal, stdout, stderr }`; kills it (and rejects) after
  * `timeoutMs`. `onStdout(stdoutSoFar, child)` is called on each chunk of output (e.g. to signal the child
  * once it says it is ready).
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: Record<string, string>, timeoutMs?: number, onStdout?: (stdout: string, child: import("node:child_process").ChildProcess) => void }} [options]
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }>}
  */
 export function run(command, args, { cwd = repoRoot, env = {}, timeoutMs = 60_000, onStdout } = {}) {
   return new Promise((resolve, reject) => {

@@ -11,6 +11,7 @@ const { InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sd
 const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
 const { minimalRuntimeDir, requireInstalledMinimalRuntime } = require("./support/installed-packages.cjs");
+const { eventually } = require("../../../test/support/eventually.cjs");
 const { byName, durationMs, normalisedTree, onlyOne, parentIdOf, spanIdOf } = require("./support/otel.cjs");
 
 const exporter = new InMemorySpanExporter();
@@ -47,14 +48,6 @@ async function converse(port) {
   exporter.reset();
   await call(port);
   return exporter.getFinishedSpans();
-}
-
-async function waitFor(predicate, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 function shape(span) {
@@ -143,7 +136,7 @@ describe("a port whose processors keep their links private", () => {
     exporter.reset();
     await Promise.all([call(portWithPrivateLinks), call(portWithPrivateLinks)]);
     // No hop shows the end of the chain: each conversation ends once its EndFrame has stopped moving.
-    await waitFor(() => byName(exporter.getFinishedSpans(), "conversation").length >= 2);
+    await eventually(() => byName(exporter.getFinishedSpans(), "conversation").length >= 2, 15_000, "both conversations to end");
     await new Promise((resolve) => setTimeout(resolve, 1500)); // room for any stray conversation to end too
     const spans = exporter.getFinishedSpans();
     assert.equal(byName(spans, "conversation").length, 2, "one conversation per call");

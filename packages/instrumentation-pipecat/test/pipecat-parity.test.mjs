@@ -101,11 +101,11 @@ describe("system instructions as Pipecat records them", () => {
     return onlyOne(h.spans(), "llm").attributes;
   }
 
-  for (const [where, set] of [
+  for (const [where, set] of /** @type {[string, (llm: any) => void][]} */ ([
     ["settings.systemInstruction", (llm) => (llm.settings.systemInstruction = "From the settings.")],
     ["settings.system_instruction", (llm) => (llm.settings.system_instruction = "From the settings.")],
     ["the service's own systemInstruction", (llm) => (llm.systemInstruction = "From the settings.")],
-  ]) {
+  ])) {
     it(`a service's ${where} wins over the context's system message (c)`, () => {
       const h = createHarness();
       set(h.llm);

@@ -24,7 +24,7 @@ describe("require hook", () => {
     assert.equal(isWrapped(pipecat.STTService.prototype.processAudioFrame), false);
     // Subclasses inherit the patched methods; none is patched twice.
     assert.equal(Object.hasOwn(pipecat.ScriptedLLMService.prototype, "processContext"), false);
-    assert.equal(isWrapped(pipecat.FrameProcessor.prototype.pushFrame.__original), false);
+    assert.equal(isWrapped(/** @type {any} */ (pipecat.FrameProcessor.prototype.pushFrame).__original), false);
   });
 
   it("traces a whole conversation", async () => {

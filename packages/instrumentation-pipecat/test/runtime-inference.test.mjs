@@ -35,14 +35,20 @@ function started(options) {
 }
 
 describe("the runtimeMapping option", () => {
-  for (const [mapping, key] of [
+  /** @type {[import("@respan/instrumentation-pipecat").PipecatInstrumentationConfig["runtimeMapping"], string][]} */
+  const invalidMappings = [
     [{ classes: { UtteranceFrame: "TranscriptFrame" } }, "runtimeMapping.classes.UtteranceFrame"],
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     [{ classes: { Brain: 42 } }, "runtimeMapping.classes.Brain"],
     [{ fields: { utterance: "txt" } }, "runtimeMapping.fields.utterance"],
+    // @ts-expect-error "frames" is not an option: the run-time check must reject it
     [{ frames: { UtteranceFrame: "TranscriptionFrame" } }, "runtimeMapping.frames"],
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     [{ classes: ["TranscriptionFrame"] }, "runtimeMapping.classes"],
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     ["TranscriptionFrame", "runtimeMapping"],
-  ]) {
+  ];
+  for (const [mapping, key] of invalidMappings) {
     it(`is validated at construction: ${JSON.stringify(mapping)} names ${key}`, () => {
       assert.throws(() => new PipecatInstrumentation({ enabled: false, runtimeMapping: mapping }), (error) => {
         assert.ok(error instanceof TypeError);

@@ -476,13 +476,14 @@ describe("conversation end", () => {
   it("a span that fails to end does not keep the other spans, or the conversation, open", () => {
     const { exporter, tracer } = inMemoryTracing();
     // A tracer whose tts spans throw when ended (a broken span processor, say).
-    const breaking = {
+    // Only what the conversation calls: startSpan.
+    const breaking = /** @type {import("@opentelemetry/api").Tracer} */ (/** @type {unknown} */ ({
       startSpan(name, options, parentContext) {
         const span = tracer.startSpan(name, options, parentContext);
         if (name === "tts") span.end = () => { throw new Error("span processor bug"); };
         return span;
       },
-    };
+    }));
     const errors = new ErrorReporter(diag);
     const reported = [];
     errors.report = (where) => reported.push(where);

@@ -29,8 +29,8 @@ describe("a workspace-linked runtime", () => {
   it("disable() and enable() work through that hook too", () => {
     const wrapped = pipecat.FrameProcessor.prototype.pushFrame;
     instrumentation.disable();
-    assert.equal(pipecat.FrameProcessor.prototype.pushFrame, wrapped.__original);
+    assert.equal(pipecat.FrameProcessor.prototype.pushFrame, /** @type {any} */ (wrapped).__original);
     instrumentation.enable();
-    assert.equal(pipecat.FrameProcessor.prototype.pushFrame.__original, wrapped.__original);
+    assert.equal(/** @type {any} */ (pipecat.FrameProcessor.prototype.pushFrame).__original, /** @type {any} */ (wrapped).__original);
   });
 });

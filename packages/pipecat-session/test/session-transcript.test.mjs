@@ -8,6 +8,7 @@ import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/ses
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** @type {ReturnType<typeof setupTracing>} */
 let tracing;
 before(() => {
   tracing = setupTracing({ sessionCapture: createSessionCapture() });

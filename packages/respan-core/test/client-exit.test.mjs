@@ -58,10 +58,10 @@ test("a process that simply ends flushes its spans (beforeExit)", async () => {
   }
 });
 
-for (const [signal, number] of [
+for (const [signal, number] of /** @type {const} */ ([
   ["SIGTERM", 15],
   ["SIGINT", 2],
-]) {
+])) {
   test(`${signal}: spans are flushed, then the process exits with code ${128 + number}`, async () => {
     const receiver = await startOtlpReceiver();
     try {

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { Respan, TraceFileExporter, TraceTreePrinter } from "@respan/core";
-import { captureConsole, cleanEnv, eventually, withEnv } from "./helpers/client-helpers.mjs";
+import { eventually } from "../../../test/support/eventually.cjs";
+import { captureConsole, cleanEnv, withEnv } from "./helpers/client-helpers.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 

@@ -44,10 +44,12 @@ function spanTree(spans) {
  * A normalised tree: names, parent links and the selected attributes, children in start order — what a
  * golden trace compares (never timestamps or ids).
  */
+/** @param {(span: import("@opentelemetry/sdk-trace-base").ReadableSpan) => object} [pickAttributes] */
 function normalisedTree(spans, pickAttributes = () => ({})) {
   const { children, roots } = spanTree(spans);
   const order = (a, b) => startMs(a) - startMs(b) || a.name.localeCompare(b.name);
   const build = (span) => {
+    /** @type {{ name: string, children?: object[] }} */
     const node = { name: span.name, ...pickAttributes(span) };
     const kids = (children.get(spanIdOf(span)) ?? []).sort(order).map(build);
     if (kids.length > 0) node.children = kids;

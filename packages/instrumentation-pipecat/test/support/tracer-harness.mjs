@@ -47,6 +47,7 @@ export function createHarness(options = {}) {
   // Which frames the conversation has seen, as the HopRouter tells it.
   const seen = new WeakSet();
   /** One hop: `source` pushes `frame` (destination = its neighbour in that direction). */
+  /** @param {typeof DOWN | typeof UP} [direction] */
   const hop = (source, frame, direction = DOWN) => {
     const destination = direction === UP ? source.prev : source.next;
     if (frame instanceof P.InputAudioRawFrame || frame instanceof P.OutputAudioRawFrame) {

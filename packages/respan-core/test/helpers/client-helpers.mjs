@@ -43,15 +43,6 @@ export async function captureConsole(fn) {
   }
 }
 
-/** Polls `predicate` until it returns true; rejects after `timeoutMs`. */
-export async function eventually(predicate, timeoutMs = 10_000, what = "condition") {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A fake OpenTelemetry instrumentation recording the calls the client makes on it. */
 export function fakeInstrumentation(name, { config = {}, failOnEnable = false } = {}) {
   const calls = { setTracerProvider: 0, enable: 0, disable: 0, setConfig: [] };
