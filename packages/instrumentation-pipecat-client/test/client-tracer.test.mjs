@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { test } from "node:test";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { instrumentPipecatClient } from "@respan/instrumentation-pipecat-client";
+import { byName, inMemoryTracing } from "../../../test/support/otel.cjs";
 
 /**
  * An emitter standing in for PipecatClient (the tracer only subscribes to its events). Node's `on()` types
@@ -16,13 +16,10 @@ function fakeClient() {
 }
 
 function setup(options = {}) {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const { provider: tracerProvider, spans } = inMemoryTracing();
   const client = fakeClient();
   const tracing = instrumentPipecatClient(client, { tracerProvider, flushOnSessionEnd: false, ...options });
-  const spans = () => exporter.getFinishedSpans();
-  const byName = (name) => spans().filter((s) => s.name === name);
-  return { client, tracing, spans, byName };
+  return { client, tracing, spans, byName: (name) => byName(spans(), name) };
 }
 
 const parentOf = (span) => span.parentSpanContext?.spanId;

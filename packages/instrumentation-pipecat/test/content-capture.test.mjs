@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { resolveLimits, resolveSettings, validateConfig } from "../dist/esm/config.js";
 import { PipecatInstrumentation } from "../dist/esm/index.js";
 import * as P from "./support/fake-pipecat.mjs";
-import { allRecordedText, byName, onlyOne } from "./support/otel.cjs";
+import { allRecordedText, byName, onlyOne } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const SECRET_PHRASES = ["Paris", "sunny", "Ada", "weather", "Bonjour"];

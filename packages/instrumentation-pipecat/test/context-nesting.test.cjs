@@ -5,7 +5,7 @@ const assert = require("node:assert/strict");
 const { after, before, describe, it } = require("node:test");
 const { context, propagation, trace } = require("@opentelemetry/api");
 const { instrumentedRuntime } = require("./support/instrumented-runtime.cjs");
-const { byName, onlyOne, parentIdOf, spanIdOf } = require("./support/otel.cjs");
+const { byName, onlyOne, parentIdOf, spanIdOf } = require("../../../test/support/otel.cjs");
 
 const { exporter, pipecat, tracer } = instrumentedRuntime();
 

@@ -6,7 +6,7 @@ const { describe, it } = require("node:test");
 const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
 const { minimalRuntimeDir } = require("./support/installed-packages.cjs");
 const { eventually } = require("../../../test/support/eventually.cjs");
-const { byName, endMs, inMemoryTracing } = require("./support/otel.cjs");
+const { byName, endMs, inMemoryTracing } = require("../../../test/support/otel.cjs");
 
 const { exporter, provider } = inMemoryTracing();
 const instrumentation = new PipecatInstrumentation({ moduleNames: ["not-installed-runtime"] });

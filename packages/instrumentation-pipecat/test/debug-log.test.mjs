@@ -10,7 +10,7 @@ import { DebugLog } from "../dist/esm/debug-log.js";
 import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import * as pipecat from "pipecat-ts";
 import { eventually } from "../../../test/support/eventually.cjs";
-import otel from "./support/otel.cjs";
+import otel from "../../../test/support/otel.cjs";
 
 const { inMemoryTracing, byName } = otel;
 const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ -> \S+ \S+ (downstream|upstream)$/;

@@ -7,7 +7,7 @@ import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import { HopRouter } from "../dist/esm/hop-router.js";
 import { FakeClock } from "./support/fake-clock.mjs";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, endMs, inMemoryTracing } from "./support/otel.cjs";
+import { byName, endMs, inMemoryTracing } from "../../../test/support/otel.cjs";
 
 const DEFAULT_LIMITS = { idleTimeoutMs: 60_000, maxConversations: 100 };
 

@@ -16,7 +16,7 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import { createInstruments, VOICE_LATENCY_BUCKETS, GEN_AI_DURATION_BUCKETS } from "../dist/esm/metrics/instruments.js";
 import * as names from "@respan/semconv-pipecat";
 import * as P from "./support/fake-pipecat.mjs";
-import { onlyOne } from "./support/otel.cjs";
+import { onlyOne } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 function metered() {

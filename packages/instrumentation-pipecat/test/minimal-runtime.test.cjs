@@ -7,17 +7,12 @@ const path = require("node:path");
 const { describe, it } = require("node:test");
 const { SpanStatusCode } = require("@opentelemetry/api");
 const { isWrapped } = require("@opentelemetry/instrumentation");
-const { InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
-const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
 const { minimalRuntimeDir, requireInstalledMinimalRuntime } = require("./support/installed-packages.cjs");
 const { eventually } = require("../../../test/support/eventually.cjs");
-const { byName, durationMs, normalisedTree, onlyOne, parentIdOf, spanIdOf } = require("./support/otel.cjs");
+const { byName, durationMs, inMemoryTracing, normalisedTree, onlyOne, parentIdOf, spanIdOf } = require("../../../test/support/otel.cjs");
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-provider.register();
-const tracer = provider.getTracer("app");
+const { exporter, tracer } = inMemoryTracing({ register: true });
 const TOOL_MS = 60;
 
 // Hooked by name: enabled before the port is required.

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, onlyOne, startMs } from "./support/otel.cjs";
+import { byName, onlyOne, startMs } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const turnsOf = (h) => byName(h.spans(), "turn").sort((a, b) => a.attributes["turn.number"] - b.attributes["turn.number"]);

@@ -3,7 +3,7 @@ const assert = require("node:assert/strict");
 const { describe, it } = require("node:test");
 const { isWrapped } = require("@opentelemetry/instrumentation");
 const { instrumentedRuntime, runDemo } = require("./support/instrumented-runtime.cjs");
-const { byName, onlyOne } = require("./support/otel.cjs");
+const { byName, onlyOne } = require("../../../test/support/otel.cjs");
 
 const { exporter, instrumentation, pipecat } = instrumentedRuntime();
 

@@ -10,7 +10,7 @@ import { LinkLearner } from "../dist/esm/link-learner.js";
 import { registerRuntimeMapping } from "../dist/esm/runtime-mapping.js";
 import { serviceModel } from "../dist/esm/spans/service-attributes.js";
 import * as P from "./support/fake-pipecat.mjs";
-import { onlyOne } from "./support/otel.cjs";
+import { onlyOne } from "../../../test/support/otel.cjs";
 import { createHarness } from "./support/tracer-harness.mjs";
 
 /** The process warnings emitted while `work` runs (they are delivered on the next tick). */

@@ -8,7 +8,7 @@ import { ConversationTracer } from "../dist/esm/conversation-tracer.js";
 import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import { FakeClock } from "./support/fake-clock.mjs";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, durationMs, endMs, inMemoryTracing, onlyOne, parentIdOf, startMs } from "./support/otel.cjs";
+import { byName, durationMs, endMs, inMemoryTracing, onlyOne, parentIdOf, startMs } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const idOf = (span) => span.spanContext().spanId;

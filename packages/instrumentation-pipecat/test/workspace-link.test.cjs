@@ -5,13 +5,10 @@
 const assert = require("node:assert/strict");
 const { describe, it } = require("node:test");
 const { isWrapped } = require("@opentelemetry/instrumentation");
-const { InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
-const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
-const { byName } = require("./support/otel.cjs");
+const { byName, inMemoryTracing } = require("../../../test/support/otel.cjs");
 
-const exporter = new InMemorySpanExporter();
-new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
+const { exporter } = inMemoryTracing({ register: true });
 const instrumentation = new PipecatInstrumentation();
 const pipecat = require("pipecat-ts");
 

@@ -17,7 +17,8 @@ import {
   SessionOptionError,
 } from "@respan/pipecat-session";
 import { readWav } from "./fixtures/session-support/audio.mjs";
-import { byName, passThroughTask, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { passThroughTask, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { byName } from "../../../test/support/otel.cjs";
 import { resolveSessionOptions } from "../dist/esm/options.js";
 
 /** @type {ReturnType<typeof setupTracing>} */

@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { attachSession, createSessionCapture } from "@respan/pipecat-session";
-import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { byName } from "../../../test/support/otel.cjs";
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -6,7 +6,7 @@ import { ErrorReporter } from "../../dist/esm/error-reporter.js";
 import { SERVICE_CALL_TARGETS } from "../../dist/esm/span-dispatch.js";
 import { FakeClock } from "./fake-clock.mjs";
 import * as P from "./fake-pipecat.mjs";
-import { inMemoryTracing } from "./otel.cjs";
+import { inMemoryTracing } from "../../../../test/support/otel.cjs";
 
 export const DOWN = 1;
 export const UP = 2;
