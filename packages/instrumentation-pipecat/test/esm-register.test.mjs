@@ -48,6 +48,7 @@ function cleanEnv(extra) {
 }
 
 describe("--import @respan/instrumentation-pipecat/register", () => {
+  /** @type {Awaited<ReturnType<typeof startOtlpReceiver>>} */
   let receiver;
   before(async () => {
     receiver = await startOtlpReceiver();

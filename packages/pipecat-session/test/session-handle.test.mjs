@@ -81,8 +81,11 @@ describe("default recordings directory", () => {
 });
 
 describe("one session", () => {
+  /** @type {ReturnType<typeof import("pipecat-ts").createDemoConversation>} */
   let demo;
+  /** @type {import("@respan/pipecat-session").ConversationSession} */
   let session;
+  /** @type {import("@respan/pipecat-session").SessionSummary} */
   let summary;
   const seenDuringCall = {};
 
@@ -93,7 +96,7 @@ describe("one session", () => {
     demo.userAggregator.on("onUserTurnStopped", () => {
       seenDuringCall.current ??= getCurrentSession();
       seenDuringCall.byConversation ??= getSession(demo.task.conversationId ?? session.conversationId);
-      session.setCustomMetadata({ plan: "enterprise", turns: (session.getCustomMetadata().turns ?? 0) + 1 });
+      session.setCustomMetadata({ plan: "enterprise", turns: Number(session.getCustomMetadata().turns ?? 0) + 1 });
     });
     demo.llm.registerFunction("get_weather", () => {
       seenDuringCall.inTool = getCurrentSession();

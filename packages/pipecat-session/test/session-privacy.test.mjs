@@ -16,8 +16,11 @@ import { readWav } from "./fixtures/session-support/audio.mjs";
 import { startPutReceiver } from "./fixtures/session-support/put-receiver.mjs";
 import { usePrivateTmpdir } from "./support/private-tmpdir.mjs";
 
+/** @type {Awaited<ReturnType<typeof startOtlpReceiver>>} */
 let collector;
+/** @type {Awaited<ReturnType<typeof startPutReceiver>>} */
 let uploads;
+/** @type {Respan} */
 let respan;
 let privateTmp;
 const runs = {};

@@ -34,6 +34,7 @@ async function runDemo(sessionOptions) {
 }
 
 describe("transcript of the 4-turn demo", () => {
+  /** @type {Awaited<ReturnType<typeof runDemo>>} */
   let run;
   before(async () => {
     run = await runDemo({ sessionId: "transcript-demo" });
@@ -59,13 +60,14 @@ describe("transcript of the 4-turn demo", () => {
     assert.deepEqual(entries.filter((e) => e.role === "user").map((e) => e.content), script);
     assert.equal(entries[0].content, "Hello, I'm Ada. How can I help you today?");
     assert.equal(entries[2].content, "I can answer questions, look up the weather, and keep you company.");
-    assert.deepEqual(entries[4].content, { id: entries[4].content.id, name: "get_weather", arguments: { city: "Paris" } });
+    const toolCall = /** @type {import("@respan/pipecat-session").ToolCallContent} */ (entries[4].content);
+    assert.deepEqual(toolCall, { id: toolCall.id, name: "get_weather", arguments: { city: "Paris" } });
     assert.deepEqual(entries[5].content, {
-      id: entries[4].content.id,
+      id: toolCall.id,
       name: "get_weather",
       result: { city: "Paris", conditions: "sunny", temperatureC: 22 },
     });
-    assert.match(entries[6].content, /^It is sunny and 22 degrees in Paris/);
+    assert.match(String(entries[6].content), /^It is sunny and 22 degrees in Paris/);
     assert.equal(entries[8].content, "You're welcome. Goodbye!");
   });
 

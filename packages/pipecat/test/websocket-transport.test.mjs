@@ -22,6 +22,7 @@ const TURN_EVENTS = [
 ];
 
 describe("one call", () => {
+  /** @type {Awaited<ReturnType<typeof startBotServer>>} */
   let bot;
   before(async () => (bot = await startBotServer({ greet: true })));
   after(() => bot.close());
