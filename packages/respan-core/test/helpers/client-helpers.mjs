@@ -1,5 +1,5 @@
-// Helpers shared by the client / exporter tests: a clean environment per test, console capture, and
-// bounded waiting. Not a test file itself.
+// Helpers shared by the client / exporter tests: a clean environment per test, console capture, fake
+// instrumentations and exporters. Not a test file itself.
 
 /** Environment variables a test must not inherit from the machine (they would change the client's choices). */
 const CONFIG_VARIABLE = /^(RESPAN_|OTEL_)/;
@@ -18,13 +18,6 @@ export async function withEnv(vars, fn) {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
   }
-}
-
-/** A copy of process.env without RESPAN_* / OTEL_* variables, plus `vars` (for child processes). */
-export function cleanEnv(vars = {}) {
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) if (!CONFIG_VARIABLE.test(key)) env[key] = value;
-  return { ...env, ...vars };
 }
 
 /** Records every console.debug/info/warn/error line while `fn` runs; returns `{ result, lines }`. */
