@@ -229,21 +229,21 @@ describe("call report in Chromium", { skip: unavailable }, () => {
     const file = await reportOf(call, dir);
     const { page, consoleErrors } = await openReport(browser.context, file);
     assert.equal(await page.$eval("#recording", (audio) => audio.getAttribute("src")), "recordings/synthetic-call.wav");
-    await page.waitForFunction(() => document.getElementById("recording").readyState >= 1, null, { timeout: 30_000 });
+    await page.waitForFunction(() => /** @type {HTMLMediaElement} */ (document.getElementById("recording")).readyState >= 1, null, { timeout: 30_000 });
     assert.ok(Math.abs((await page.$eval("#recording", (audio) => audio.duration)) - 5) < 0.01);
 
     const rows = await rowsOf(page);
     const turn3 = rows.find((row) => row.label === "turn 3");
     await page.click(`.wf-row[data-index="${turn3.index}"]`);
     const turnOffset = 2.008; // the synthetic turn 3 starts 2,010 ms in; the conversation (recording) 2 ms in
-    await page.waitForFunction((offset) => Math.abs(document.getElementById("recording").currentTime - offset) < 0.05, turnOffset, {
+    await page.waitForFunction((offset) => Math.abs(/** @type {HTMLMediaElement} */ (document.getElementById("recording")).currentTime - offset) < 0.05, turnOffset, {
       timeout: 10_000,
     });
     const playhead = await page.$eval(".wf-playhead", (line) => ({ hidden: line.hidden, ms: Number(line.dataset.ms) }));
     assert.equal(playhead.hidden, false);
     assert.ok(Math.abs(playhead.ms - 2010) < 60, `the playhead at turn 3's start: ${playhead.ms} ms`);
     await page.click('.bar[data-turn="2"]');
-    await page.waitForFunction(() => Math.abs(document.getElementById("recording").currentTime - 1.008) < 0.05, null, { timeout: 10_000 });
+    await page.waitForFunction(() => Math.abs(/** @type {HTMLMediaElement} */ (document.getElementById("recording")).currentTime - 1.008) < 0.05, null, { timeout: 10_000 });
 
     const client = rows.find((row) => row.name === "webrtc connect");
     assert.deepEqual(client.badges, ["web-client"], "the other service's span, labelled with its service");
@@ -269,25 +269,25 @@ describe("call report in Chromium", { skip: unavailable }, () => {
     const { page, consoleErrors } = await openReport(browser.context, file);
     assert.equal(await page.$eval("#recording", (audio) => audio.getAttribute("src")), "recordings/recorded-call.wav");
     assert.equal(pathToFileURL(path.join(dir, "recordings/recorded-call.wav")).href, conversation.attributes["recording.uri"]);
-    await page.waitForFunction(() => document.getElementById("recording").readyState >= 1, null, { timeout: 30_000 });
+    await page.waitForFunction(() => /** @type {HTMLMediaElement} */ (document.getElementById("recording")).readyState >= 1, null, { timeout: 30_000 });
     const duration = await page.$eval("#recording", (audio) => audio.duration);
     assert.ok(Math.abs(duration - conversation.attributes["recording.duration_seconds"]) < 0.01, `duration ${duration}`);
     const turn2 = spans.find((span) => span.name === "turn" && span.attributes["turn.number"] === 2);
     const offset = turn2.attributes["recording.offset_seconds"];
     assert.ok(offset > 0, "turn 2 has a recording offset");
     await page.click('.bar[data-turn="2"]');
-    await page.waitForFunction((at) => Math.abs(document.getElementById("recording").currentTime - at) < 0.1, offset, { timeout: 10_000 });
+    await page.waitForFunction((at) => Math.abs(/** @type {HTMLMediaElement} */ (document.getElementById("recording")).currentTime - at) < 0.1, offset, { timeout: 10_000 });
     // Stopped exactly at the offset, the playhead sits exactly on the turn's start.
     await page.$eval("#recording", (audio, at) => {
       audio.pause();
       audio.currentTime = at;
     }, offset);
-    await page.waitForFunction((at) => document.getElementById("recording").currentTime === at && !document.getElementById("recording").seeking, offset);
+    await page.waitForFunction((at) => /** @type {HTMLMediaElement} */ (document.getElementById("recording")).currentTime === at && !/** @type {HTMLMediaElement} */ (document.getElementById("recording")).seeking, offset);
     // The report's time axis starts at the trace's first span.
     const origin = spans.reduce((min, span) => (BigInt(span.startTimeUnixNano) < min ? BigInt(span.startTimeUnixNano) : min), BigInt(turn2.startTimeUnixNano));
     const turn2Ms = Number(BigInt(turn2.startTimeUnixNano) - origin) / 1e6;
     const onTurn = await page
-      .waitForFunction((ms) => Math.abs(Number(document.querySelector(".wf-playhead").dataset.ms) - ms) < 1, turn2Ms, { timeout: 10_000 })
+      .waitForFunction((ms) => Math.abs(Number(/** @type {HTMLElement} */ (document.querySelector(".wf-playhead")).dataset.ms) - ms) < 1, turn2Ms, { timeout: 10_000 })
       .then(() => true, () => false);
     const playheadMs = await page.$eval(".wf-playhead", (line) => Number(line.dataset.ms));
     assert.ok(onTurn, `the playhead at turn 2's start (${playheadMs} ms, turn at ${turn2Ms} ms)`);

@@ -8,7 +8,9 @@ import { repoRoot, runNode } from "./support/processes.mjs";
 import { indexTrace } from "./support/trace-tree.mjs";
 import { CUSTOMER_KEY } from "./support/voice-trace.mjs";
 
+/** @type {Awaited<ReturnType<typeof startOtlpReceiver>>} */
 let collector;
+/** @type {Awaited<ReturnType<typeof runNode>>} */
 let result;
 
 before(async () => {

@@ -15,6 +15,7 @@ const API_KEY = "rk-e2e-secret-0123456789";
 
 describe("offline demo with no configuration", () => {
   let tracesDir;
+  /** @type {Awaited<ReturnType<typeof runNode>>} */
   let result;
   before(async () => {
     tracesDir = mkdtempSync(path.join(tmpdir(), "demo-traces-"));
@@ -99,8 +100,11 @@ function parseDuration(text) {
 }
 
 describe("offline demo exporting to Respan and to an OTLP collector", () => {
+  /** @type {Awaited<ReturnType<typeof startOtlpReceiver>>} */
   let respanReceiver;
+  /** @type {Awaited<ReturnType<typeof startOtlpReceiver>>} */
   let collector;
+  /** @type {Awaited<ReturnType<typeof runNode>>} */
   let result;
   before(async () => {
     respanReceiver = await startOtlpReceiver();

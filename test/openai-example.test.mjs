@@ -22,8 +22,11 @@ function model(request) {
 }
 
 describe("openai voice agent against an OpenAI-compatible endpoint", () => {
+  /** @type {Awaited<ReturnType<typeof startFakeOpenAI>>} */
   let openai;
+  /** @type {Awaited<ReturnType<typeof startOtlpReceiver>>} */
   let collector;
+  /** @type {Awaited<ReturnType<typeof runNode>>} */
   let result;
   before(async () => {
     openai = await startFakeOpenAI(model);

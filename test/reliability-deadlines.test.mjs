@@ -79,7 +79,9 @@ for (const [fault, start] of Object.entries(FAULTS)) {
     test(`${fault} receiver: the process ends within the exit bound (${mode === "natural" ? "event loop ran dry" : "SIGTERM"})`, async () => {
       const receiver = await start();
       try {
+        /** @type {number} */
         let signalledAt;
+        /** @type {number} */
         let tracedAt;
         const result = await runNode(["test/fixtures/deadline-child.mjs", mode], {
           env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", RESPAN_EXIT_FLUSH_TIMEOUT_MILLIS: String(EXIT_MS) },

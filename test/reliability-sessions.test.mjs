@@ -43,6 +43,7 @@ test("a session-captured call of over an hour (694 turns) delivers every span", 
 test("SIGTERM mid-session exports the finished spans of the sessions not aborted, nothing of the aborted one", async () => {
   const receiver = await startOtlpReceiver();
   try {
+    /** @type {{ kept: string, aborted: string } | undefined} */
     let ids;
     const result = await runNode(["test/fixtures/session-call-child.mjs", "sigterm"], {
       env: { ...collectorEnv(receiver), RESPAN_EXIT_FLUSH_TIMEOUT_MILLIS: "3000" },

@@ -26,6 +26,7 @@ function openaiModel(request) {
 }
 
 describe("pnpm demo:web with OpenAI", { timeout: 60_000 }, () => {
+  /** @type {Awaited<ReturnType<typeof startFakeOpenAI>>} */
   let openai;
   let server;
   let client;

@@ -60,8 +60,8 @@ const COUNT_AUDIO_FRAMES = () => {
     if (bytes[0] === 0x12) window.botAudioFrames += 1;
   };
   window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
+    constructor(url, protocols) {
+      super(url, protocols);
       this.addEventListener("message", (event) => {
         if (event.data instanceof ArrayBuffer) count(new Uint8Array(event.data));
         else if (event.data instanceof Blob) void event.data.arrayBuffer().then((buffer) => count(new Uint8Array(buffer)));

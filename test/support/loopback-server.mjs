@@ -9,7 +9,7 @@ export async function refusingUrl() {
   const server = net.createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address();
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
   await new Promise((resolve) => server.close(resolve));
   return `http://127.0.0.1:${port}`;
 }

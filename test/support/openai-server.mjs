@@ -2,6 +2,7 @@
 // audio API (transcriptions from a multipart upload, speech as streamed PCM), shared by the runtime's
 // OpenAI service tests and the end-to-end tests of the OpenAI example.
 import http from "node:http";
+import { listenOnLoopback } from "./loopback-server.mjs";
 
 /**
  * Starts the server on 127.0.0.1. `script` answers requests: either an array (the n-th request gets the
@@ -35,16 +36,8 @@ export async function startFakeOpenAI(script) {
       handler(request, res);
     });
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    requests,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { baseURL: `${url}/v1`, requests, close };
 }
 
 /** One streamed chat.completion.chunk with `delta` as its only choice's delta. */

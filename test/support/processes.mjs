@@ -1,14 +1,14 @@
 // Child processes for end-to-end tests: run a program the way a user would, with a hermetic environment
-// (no RESPAN_* / OTEL_* / OPENAI_* inherited from the machine, and not NODE_TEST_CONTEXT, which would make
-// a nested `node --test` report to us in the runner's binary protocol instead of printing) and a hard
-// time limit.
+// (no RESPAN_* / OTEL_* / OPENAI_* inherited from the machine, no NODE_OPTIONS preloading anything, and
+// not NODE_TEST_CONTEXT, which would make a nested `node --test` report to us in the runner's binary
+// protocol instead of printing) and a hard time limit.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-const INHERITED_PREFIXES = ["RESPAN_", "OTEL_", "OPENAI_", "NODE_TEST_CONTEXT"];
+const INHERITED_PREFIXES = ["RESPAN_", "OTEL_", "OPENAI_", "NODE_OPTIONS", "NODE_TEST_CONTEXT"];
 
 /** The parent's environment without tracing/model configuration, plus `extra`. */
 export function hermeticEnv(extra = {}) {
@@ -23,6 +23,10 @@ export function hermeticEnv(extra = {}) {
  * Runs `command args` and resolves with `{ code, signal, stdout, stderr }`; kills it (and rejects) after
  * `timeoutMs`. `onStdout(stdoutSoFar, child)` is called on each chunk of output (e.g. to signal the child
  * once it says it is ready).
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: Record<string, string>, timeoutMs?: number, onStdout?: (stdout: string, child: import("node:child_process").ChildProcess) => void }} [options]
+ * @returns {Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }>}
  */
 export function run(command, args, { cwd = repoRoot, env = {}, timeoutMs = 60_000, onStdout } = {}) {
   return new Promise((resolve, reject) => {

@@ -3,17 +3,23 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { test } from "node:test";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { instrumentPipecatClient } from "@respan/instrumentation-pipecat-client";
+import { byName, inMemoryTracing } from "../../../test/support/otel.cjs";
+
+/**
+ * An emitter standing in for PipecatClient (the tracer only subscribes to its events). Node's `on()` types
+ * its listeners' arguments as any[], which ObservableClient's never[] does not accept, hence the cast.
+ * @returns {EventEmitter & import("@respan/instrumentation-pipecat-client").ObservableClient}
+ */
+function fakeClient() {
+  return /** @type {any} */ (new EventEmitter());
+}
 
 function setup(options = {}) {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const client = new EventEmitter();
+  const { provider: tracerProvider, spans } = inMemoryTracing();
+  const client = fakeClient();
   const tracing = instrumentPipecatClient(client, { tracerProvider, flushOnSessionEnd: false, ...options });
-  const spans = () => exporter.getFinishedSpans();
-  const byName = (name) => spans().filter((s) => s.name === name);
-  return { client, tracing, spans, byName };
+  return { client, tracing, spans, byName: (name) => byName(spans(), name) };
 }
 
 const parentOf = (span) => span.parentSpanContext?.spanId;
@@ -24,6 +30,10 @@ function connect(client) {
   client.emit("botReady", { version: "2.1.0", about: { server_time_ms: Date.now() + 5000 } });
 }
 
+/**
+ * @param {EventEmitter} client
+ * @param {{ transcript?: string, interruptBot?: boolean }} [turn]
+ */
 function userTurn(client, { transcript, interruptBot = false } = {}) {
   client.emit("userStartedSpeaking");
   client.emit("userStoppedSpeaking");
@@ -50,7 +60,7 @@ test("a call becomes a session with one turn per exchange, the felt latency and 
   assert.equal(session.attributes["pipecat.client.end_reason"], "disconnected");
   assert.equal(session.attributes["pipecat.client.turn_count"], 2);
   assert.equal(typeof session.attributes["pipecat.client.connect_seconds"], "number");
-  const offset = session.attributes["pipecat.client.clock_offset_ms"];
+  const offset = /** @type {number} */ (session.attributes["pipecat.client.clock_offset_ms"]);
   assert.ok(offset > 4000 && offset < 6000, `clock offset ${offset} ms estimated from bot-ready`);
 
   const turns = byName("client_turn");
@@ -125,11 +135,14 @@ test("a bot greeting with no user speech is a turn of its own; the session end c
 });
 
 test("wrong options are TypeErrors naming the option; a broken handler never throws into the client", () => {
-  assert.throws(() => instrumentPipecatClient(new EventEmitter(), { captureContnet: true }), /unknown option "captureContnet"/);
-  assert.throws(() => instrumentPipecatClient(new EventEmitter(), { maxContentLength: -1 }), /maxContentLength/);
+  // @ts-expect-error "captureContnet" is not an option: the run-time check must reject it
+  assert.throws(() => instrumentPipecatClient(fakeClient(), { captureContnet: true }), /unknown option "captureContnet"/);
+  assert.throws(() => instrumentPipecatClient(fakeClient(), { maxContentLength: -1 }), /maxContentLength/);
+  // @ts-expect-error not a client on purpose: the run-time check must reject it
   assert.throws(() => instrumentPipecatClient({}), /PipecatClient/);
-  const throwingProvider = { getTracer: () => ({ startSpan: () => { throw new Error("boom"); } }) };
-  const client = new EventEmitter();
+  // Only what the tracer calls: getTracer().startSpan().
+  const throwingProvider = /** @type {any} */ ({ getTracer: () => ({ startSpan: () => { throw new Error("boom"); } }) });
+  const client = fakeClient();
   const warnings = [];
   const original = console.warn;
   console.warn = (message) => warnings.push(message);
@@ -163,7 +176,7 @@ test("with the server's VAD stop wait known, the felt latency counts from when t
   client.emit("botStoppedSpeaking");
   client.emit("disconnected");
   const [response] = byName("response");
-  const latency = response.attributes["pipecat.client.response_latency_seconds"];
+  const latency = /** @type {number} */ (response.attributes["pipecat.client.response_latency_seconds"]);
   assert.ok(latency >= 0.5 && latency < 1.5, `latency ${latency} s includes the 0.5 s stop wait`);
   const startMs = response.startTime[0] * 1000 + response.startTime[1] / 1e6;
   assert.ok(startMs <= stoppedEventAt - 499, "the response span starts when the user really stopped");

@@ -3,7 +3,7 @@
 const assert = require("node:assert/strict");
 const { describe, it } = require("node:test");
 const { instrumentedRuntime, runDemo } = require("./support/instrumented-runtime.cjs");
-const { byName, parentIdOf, spanIdOf } = require("./support/otel.cjs");
+const { byName, parentIdOf, spanIdOf } = require("../../../test/support/otel.cjs");
 
 const { exporter, pipecat, tracer } = instrumentedRuntime();
 const CONVERSATIONS = 50;

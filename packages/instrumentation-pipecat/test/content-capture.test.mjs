@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { resolveLimits, resolveSettings, validateConfig } from "../dist/esm/config.js";
 import { PipecatInstrumentation } from "../dist/esm/index.js";
 import * as P from "./support/fake-pipecat.mjs";
-import { allRecordedText, byName, onlyOne } from "./support/otel.cjs";
+import { allRecordedText, byName, onlyOne } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const SECRET_PHRASES = ["Paris", "sunny", "Ada", "weather", "Bonjour"];
@@ -166,7 +166,7 @@ describe("attribute hook", () => {
       },
     });
     conversationWithContent(h);
-    for (const span of h.spans()) assert.ok(span.attributes["app.dump"].length <= 100 + 20, span.name);
+    for (const span of h.spans()) assert.ok(String(span.attributes["app.dump"]).length <= 100 + 20, span.name);
     const conversation = onlyOne(h.spans(), "conversation");
     assert.ok(conversation.attributes["app.note"].length <= 120);
     assert.equal(conversation.attributes["app.list"].length, 128);
@@ -188,20 +188,29 @@ describe("attribute hook", () => {
 
 describe("configuration", () => {
   it("rejects bad options with a TypeError naming the option and what it accepts", () => {
+    /** @type {[import("@respan/instrumentation-pipecat").PipecatInstrumentationConfig, RegExp][]} */
     const cases = [
       [{ moduleNames: [] }, /"moduleNames".*non-empty array/],
+      // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
       [{ moduleNames: ["pipecat-ts", 3] }, /"moduleNames"/],
+      // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
       [{ captureContent: "yes" }, /"captureContent".*true or false/],
       [{ maxContentLength: 0 }, /"maxContentLength".*positive integer/],
       [{ turnEndTimeoutMs: -1 }, /"turnEndTimeoutMs".*>= 0/],
+      // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
       [{ attributeHook: "redact" }, /"attributeHook".*function/],
       [{ debugLogFilename: "" }, /"debugLogFilename"/],
+      // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
       [{ sessionCapture: {} }, /"sessionCapture"/],
+      // @ts-expect-error "captureContnet" is not an option: the run-time check must reject it
       [{ captureContnet: true }, /^PipecatInstrumentation: unknown option "captureContnet" \(did you mean "captureContent"\?\)$/],
+      // @ts-expect-error "modulenames" is not an option: the run-time check must reject it
       [{ modulenames: ["x"] }, /unknown option "modulenames" \(did you mean "moduleNames"\?\)/],
+      // @ts-expect-error "qqqqqqqqqqqqqqq" is not an option: the run-time check must reject it
       [{ qqqqqqqqqqqqqqq: 1 }, /unknown option "qqqqqqqqqqqqqqq" \(known options: enabled, moduleNames/],
     ];
     for (const [config, message] of cases) assert.throws(() => validateConfig(config), { name: "TypeError", message });
+    // @ts-expect-error "captureContnet" is not an option: the run-time check must reject it
     assert.throws(() => new PipecatInstrumentation({ captureContnet: true }), /did you mean "captureContent"/);
   });
 
@@ -244,6 +253,7 @@ describe("configuration", () => {
   it("limits: a 10-minute idle timeout for conversations without a task and 1000 live conversations, both configurable", () => {
     assert.deepEqual(resolveLimits({}), { idleTimeoutMs: 600_000, maxConversations: 1000 });
     assert.deepEqual(resolveLimits({ conversationIdleTimeoutMs: 0, maxConversations: 5 }), { idleTimeoutMs: 0, maxConversations: 5 });
+    /** @type {[import("@respan/instrumentation-pipecat").PipecatInstrumentationConfig, RegExp][]} */
     const cases = [
       [{ conversationIdleTimeoutMs: -1 }, /"conversationIdleTimeoutMs".*>= 0/],
       [{ conversationIdleTimeoutMs: Infinity }, /"conversationIdleTimeoutMs"/],

@@ -5,8 +5,7 @@ const assert = require("node:assert/strict");
 const { after, before, describe, it } = require("node:test");
 const { context, propagation, trace } = require("@opentelemetry/api");
 const { instrumentedRuntime } = require("./support/instrumented-runtime.cjs");
-const { startOpenAiLoopback } = require("./support/openai-loopback.cjs");
-const { byName, onlyOne, parentIdOf, spanIdOf } = require("./support/otel.cjs");
+const { byName, onlyOne, parentIdOf, spanIdOf } = require("../../../test/support/otel.cjs");
 
 const { exporter, pipecat, tracer } = instrumentedRuntime();
 
@@ -78,13 +77,15 @@ describe("the real OpenAI SDK against a loopback endpoint", () => {
   const httpSpans = [];
 
   before(async () => {
-    loopback = await startOpenAiLoopback({ reply: "Sure. Anything else?" });
+    // ESM, so imported (this file is CommonJS). Every request gets the same streamed answer.
+    const { startFakeOpenAI, textReply } = await import("../../../test/support/openai-server.mjs");
+    loopback = await startFakeOpenAI(() => textReply("Sure. Anything else?", { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 }));
     // What a fetch instrumentation does: a client span in the active context around each request.
-    globalThis.fetch = (...args) =>
+    globalThis.fetch = (input, init) =>
       tracer.startActiveSpan("HTTP POST", async (span) => {
         httpSpans.push(span);
         try {
-          return await realFetch(...args);
+          return await realFetch(input, init);
         } finally {
           span.end();
         }
@@ -104,6 +105,7 @@ describe("the real OpenAI SDK against a loopback endpoint", () => {
     const spans = exporter.getFinishedSpans();
     const llmSpans = byName(spans, "llm");
     assert.equal(loopback.requests.length, llmSpans.length, "one request per model run");
+    assert.ok(loopback.requests.every((request) => request.method === "POST" && request.url === "/v1/chat/completions"));
     assert.ok(llmSpans.length >= 4);
     const http = byName(spans, "HTTP POST");
     assert.equal(http.length, loopback.requests.length);

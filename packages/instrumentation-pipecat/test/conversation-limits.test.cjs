@@ -5,7 +5,8 @@ const path = require("node:path");
 const { describe, it } = require("node:test");
 const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
 const { minimalRuntimeDir } = require("./support/installed-packages.cjs");
-const { byName, endMs, inMemoryTracing } = require("./support/otel.cjs");
+const { eventually } = require("../../../test/support/eventually.cjs");
+const { byName, endMs, inMemoryTracing } = require("../../../test/support/otel.cjs");
 
 const { exporter, provider } = inMemoryTracing();
 const instrumentation = new PipecatInstrumentation({ moduleNames: ["not-installed-runtime"] });
@@ -14,14 +15,6 @@ const port = require(path.join(minimalRuntimeDir, "index.cjs"));
 instrumentation.manuallyInstrument(port);
 
 const conversations = () => byName(exporter.getFinishedSpans(), "conversation");
-
-async function waitFor(predicate, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe("conversation limits", () => {
   it("conversationIdleTimeoutMs ends a dropped conversation without a task, at its last hop (D4)", async () => {
@@ -32,7 +25,7 @@ describe("conversation limits", () => {
     await loop.microphone.say("hello, is anyone there", 10);
     const lastHopAt = performance.timeOrigin + performance.now();
     // ...and the pipeline is dropped: no EndFrame ever comes.
-    await waitFor(() => conversations().length === 1);
+    await eventually(() => conversations().length === 1, 15_000, "the idle conversation to end");
     const [conversation] = conversations();
     assert.equal(conversation.attributes["conversation.end_reason"], "idle_timeout");
     assert.ok(endMs(conversation) <= lastHopAt, "the conversation ends where it was last seen");

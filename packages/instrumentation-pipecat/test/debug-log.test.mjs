@@ -9,18 +9,11 @@ import { PipecatInstrumentation } from "@respan/instrumentation-pipecat";
 import { DebugLog } from "../dist/esm/debug-log.js";
 import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import * as pipecat from "pipecat-ts";
-import otel from "./support/otel.cjs";
+import { eventually } from "../../../test/support/eventually.cjs";
+import otel from "../../../test/support/otel.cjs";
 
 const { inMemoryTracing, byName } = otel;
 const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ -> \S+ \S+ (downstream|upstream)$/;
-
-async function waitFor(predicate, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe("debug log", () => {
   it("appends one line per hop: time, source -> destination, frame, direction", async () => {
@@ -32,10 +25,10 @@ describe("debug log", () => {
       instrumentation.setTracerProvider(provider);
       instrumentation.manuallyInstrument(pipecat);
       let hops = 0;
-      const demo = pipecat.createDemoConversation({ observers: [{ onPushFrame: () => (hops += 1) }] });
+      const demo = pipecat.createDemoConversation({ observers: [{ onPushFrame: () => void (hops += 1) }] });
       await demo.task.run();
       instrumentation.disable(); // flushes what is buffered
-      await waitFor(() => fs.existsSync(file) && fs.readFileSync(file, "utf8").split("\n").length > hops);
+      await eventually(() => fs.existsSync(file) && fs.readFileSync(file, "utf8").split("\n").length > hops, 10_000, "a line per hop");
       const lines = fs.readFileSync(file, "utf8").trimEnd().split("\n");
       for (const line of lines) assert.match(line, LINE);
       // The task's observers see the hops that have a destination; the log has those and more.
@@ -93,7 +86,7 @@ describe("debug log", () => {
     await pipecat.createDemoConversation().task.run();
     await pipecat.createDemoConversation().task.run();
     instrumentation.disable();
-    await waitFor(() => messages.length > 0);
+    await eventually(() => messages.length > 0, 10_000, "the write failure to be reported");
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(messages.filter((message) => message.includes("debug log")).length, 1);
     assert.equal(byName(exporter.getFinishedSpans(), "conversation").length, 2, "traced regardless");

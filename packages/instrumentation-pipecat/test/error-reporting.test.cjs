@@ -3,7 +3,7 @@
 const assert = require("node:assert/strict");
 const { describe, it } = require("node:test");
 const { instrumentedRuntime, runDemo } = require("./support/instrumented-runtime.cjs");
-const { byName } = require("./support/otel.cjs");
+const { byName } = require("../../../test/support/otel.cjs");
 
 const { exporter, instrumentation, pipecat } = instrumentedRuntime();
 

@@ -2,7 +2,6 @@
 // for CommonJS preloads) traces an app that has no tracing code, configured by environment variables
 // alone. Also: an app that creates the instrumentation but patches nothing is told so, with the fix.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +10,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
+import { runNode } from "../../../test/support/processes.mjs";
 
 const require = createRequire(import.meta.url);
 const { syncLoaderHooksWork } = require("../dist/cjs/loader-hooks.js");
@@ -19,35 +19,8 @@ const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".
 const fixtures = path.join(packageDir, "test", "fixtures", "esm-app");
 const CHILD_TIMEOUT_MS = 90_000;
 
-/** Runs node in a child process; resolves with its exit code and output, killing it if it hangs. */
-function runNode(args, { cwd, env }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** The parent's environment minus the test runner's and any tracing configuration. */
-function cleanEnv(extra) {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (key.startsWith("NODE_TEST") || key.startsWith("RESPAN_") || key.startsWith("OTEL_") || key === "NODE_OPTIONS") {
-      delete env[key];
-    }
-  }
-  return { ...env, ...extra };
-}
-
 describe("--import @respan/instrumentation-pipecat/register", () => {
+  /** @type {Awaited<ReturnType<typeof startOtlpReceiver>>} */
   let receiver;
   before(async () => {
     receiver = await startOtlpReceiver();
@@ -59,13 +32,14 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
   it("with @respan/core: spans go where the environment says (an OTLP/JSON collector here)", async () => {
     const result = await runNode(["--import", "@respan/instrumentation-pipecat/register", path.join(fixtures, "app.mjs")], {
       cwd: packageDir,
-      env: cleanEnv({
+      env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         RESPAN_TRACES_DIR: "false",
         RESPAN_PRINT_TREE: "false",
         APP_CONVERSATION_ID: "esm-1",
-      }),
+      },
+      timeoutMs: CHILD_TIMEOUT_MS,
     });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /app finished/);
@@ -83,13 +57,14 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
       const conversationId = `preload-${flag}-${appFile}`;
       const result = await runNode([flag, "@respan/instrumentation-pipecat/register", path.join(fixtures, appFile)], {
         cwd: packageDir,
-        env: cleanEnv({
+        env: {
           OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
           OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
           RESPAN_TRACES_DIR: "false",
           RESPAN_PRINT_TREE: "false",
           APP_CONVERSATION_ID: conversationId,
-        }),
+        },
+        timeoutMs: CHILD_TIMEOUT_MS,
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /app finished/);
@@ -107,7 +82,7 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
   }
 
   it("an ESM app started without the loader traces nothing, and is told once how to fix it", async () => {
-    const result = await runNode([path.join(fixtures, "unpatched-app.mjs")], { cwd: packageDir, env: cleanEnv({}) });
+    const result = await runNode([path.join(fixtures, "unpatched-app.mjs")], { cwd: packageDir, env: {}, timeoutMs: CHILD_TIMEOUT_MS });
     assert.equal(result.code, 0, result.stderr);
     const warnings = result.stderr.split("\n").filter((line) => line.includes("no Pipecat runtime"));
     assert.equal(warnings.length, 1, result.stderr);
@@ -119,7 +94,7 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
   it("a moduleNames entry that is a path is named in that warning", async () => {
     const result = await runNode([path.join(fixtures, "unpatched-app.mjs")], {
       cwd: packageDir,
-      env: cleanEnv({ APP_MODULE_NAMES: "./node_modules/pipecat-ts/dist/esm/index.js" }),
+      env: { APP_MODULE_NAMES: "./node_modules/pipecat-ts/dist/esm/index.js" }, timeoutMs: CHILD_TIMEOUT_MS,
     });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /moduleNames holds a path \(\.\/node_modules\/pipecat-ts\/dist\/esm\/index\.js\): the hooks match package names/);
@@ -156,7 +131,7 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
 
       const result = await runNode(["--import", "@respan/instrumentation-pipecat/register", "app.mjs"], {
         cwd: app,
-        env: cleanEnv({}),
+        env: {}, timeoutMs: CHILD_TIMEOUT_MS,
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, /@respan\/core is not installed/);

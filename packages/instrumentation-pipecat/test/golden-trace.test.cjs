@@ -4,7 +4,7 @@ const assert = require("node:assert/strict");
 const { before, describe, it } = require("node:test");
 const { SpanStatusCode } = require("@opentelemetry/api");
 const { instrumentedRuntime, runDemo } = require("./support/instrumented-runtime.cjs");
-const { byName, endMs, normalisedTree, onlyOne, parentIdOf, spanIdOf, startMs } = require("./support/otel.cjs");
+const { byName, endMs, normalisedTree, onlyOne, parentIdOf, spanIdOf, startMs } = require("../../../test/support/otel.cjs");
 
 const { exporter, pipecat } = instrumentedRuntime();
 

@@ -7,11 +7,14 @@ import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import { HopRouter } from "../dist/esm/hop-router.js";
 import { FakeClock } from "./support/fake-clock.mjs";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, endMs, inMemoryTracing } from "./support/otel.cjs";
+import { byName, endMs, inMemoryTracing } from "../../../test/support/otel.cjs";
 
 const DEFAULT_LIMITS = { idleTimeoutMs: 60_000, maxConversations: 100 };
 
 /** A router whose conversations are real ConversationTracers on a fake clock, exporting to memory. */
+/**
+ * @param {{ limits?: typeof DEFAULT_LIMITS, sessionCapture?: import("@respan/instrumentation-pipecat").SessionCaptureFactory }} [options]
+ */
 function createRouter({ limits = DEFAULT_LIMITS, sessionCapture } = {}) {
   const { exporter, tracer } = inMemoryTracing();
   const clock = new FakeClock();
@@ -27,8 +30,9 @@ function createRouter({ limits = DEFAULT_LIMITS, sessionCapture } = {}) {
     limits,
   );
   // Every conversation the router starts, in order (newTracer is where it creates them).
-  const newTracer = router.newTracer.bind(router);
-  router.newTracer = (origin) => {
+  const routerInternals = /** @type {any} */ (router); // newTracer is private
+  const newTracer = routerInternals.newTracer.bind(router);
+  routerInternals.newTracer = (origin) => {
     const conversation = newTracer(origin);
     created.push(conversation);
     return conversation;

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as P from "./support/fake-pipecat.mjs";
-import { onlyOne } from "./support/otel.cjs";
+import { onlyOne } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 describe("conversation listener", () => {

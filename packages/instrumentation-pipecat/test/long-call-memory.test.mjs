@@ -2,19 +2,16 @@
 // tool call used to keep its llm span, and through it its turn span, until the call ended), and the
 // settled heap barely moves between turn 100 and turn 900. Measured in a child process (--expose-gc).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { it } from "node:test";
+import { runNode } from "../../../test/support/processes.mjs";
 
 const script = fileURLToPath(new URL("./fixtures/long-call-memory/long-call.cjs", import.meta.url));
 const MB = 1024 * 1024;
 
-it("a 901-turn call keeps no span of an ended turn and a flat heap", () => {
-  const child = spawnSync(process.execPath, ["--expose-gc", script, "300", "100", "900"], {
-    encoding: "utf8",
-    timeout: 150_000,
-  });
-  assert.equal(child.status, 0, child.stderr);
+it("a 901-turn call keeps no span of an ended turn and a flat heap", async () => {
+  const child = await runNode(["--expose-gc", script, "300", "100", "900"], { timeoutMs: 150_000 });
+  assert.equal(child.code, 0, child.stderr);
   const { turns, watched, stillReachable, heapGrowthBytes } = JSON.parse(child.stdout.trim().split("\n").pop());
   assert.equal(turns, 901);
   // Turns 10-30 hold tool calls, so the watched spans include the llm runs that asked for them.

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { isWrapped } from "@opentelemetry/instrumentation";
 import { PipecatInstrumentation } from "@respan/instrumentation-pipecat";
 import * as pipecat from "pipecat-ts";
-import otel from "./support/otel.cjs";
+import otel from "../../../test/support/otel.cjs";
 
 const { inMemoryTracing, byName, onlyOne } = otel;
 

@@ -16,7 +16,7 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import { createInstruments, VOICE_LATENCY_BUCKETS, GEN_AI_DURATION_BUCKETS } from "../dist/esm/metrics/instruments.js";
 import * as names from "@respan/semconv-pipecat";
 import * as P from "./support/fake-pipecat.mjs";
-import { onlyOne } from "./support/otel.cjs";
+import { onlyOne } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 function metered() {
@@ -30,7 +30,8 @@ function metered() {
     return new Map(
       resourceMetrics.scopeMetrics
         .flatMap((scope) => scope.metrics)
-        .map((metric) => [metric.descriptor.name, { unit: metric.descriptor.unit, points: metric.dataPoints }]),
+        // Points are read per metric: a sum's value is a number, a histogram's an object.
+        .map((metric) => [metric.descriptor.name, { unit: metric.descriptor.unit, points: /** @type {any[]} */ (metric.dataPoints) }]),
     );
   };
   return { instruments, collect };
@@ -52,7 +53,7 @@ describe("metric names", () => {
   it("every other metric and metric-only attribute is under the one voice prefix", () => {
     const voice = Object.entries(names).filter(([key]) => key.startsWith("METRIC_PIPECAT_") || key.startsWith("ATTR_PIPECAT_"));
     assert.ok(voice.length >= 10);
-    for (const [key, value] of voice) assert.ok(value.startsWith(names.VOICE_METRIC_PREFIX), `${key} = ${value}`);
+    for (const [key, value] of voice) assert.ok(String(value).startsWith(names.VOICE_METRIC_PREFIX), `${key} = ${value}`);
   });
 });
 

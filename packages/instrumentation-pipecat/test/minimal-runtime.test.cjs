@@ -7,16 +7,12 @@ const path = require("node:path");
 const { describe, it } = require("node:test");
 const { SpanStatusCode } = require("@opentelemetry/api");
 const { isWrapped } = require("@opentelemetry/instrumentation");
-const { InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
-const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
 const { minimalRuntimeDir, requireInstalledMinimalRuntime } = require("./support/installed-packages.cjs");
-const { byName, durationMs, normalisedTree, onlyOne, parentIdOf, spanIdOf } = require("./support/otel.cjs");
+const { eventually } = require("../../../test/support/eventually.cjs");
+const { byName, durationMs, inMemoryTracing, normalisedTree, onlyOne, parentIdOf, spanIdOf } = require("../../../test/support/otel.cjs");
 
-const exporter = new InMemorySpanExporter();
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-provider.register();
-const tracer = provider.getTracer("app");
+const { exporter, tracer } = inMemoryTracing({ register: true });
 const TOOL_MS = 60;
 
 // Hooked by name: enabled before the port is required.
@@ -47,14 +43,6 @@ async function converse(port) {
   exporter.reset();
   await call(port);
   return exporter.getFinishedSpans();
-}
-
-async function waitFor(predicate, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 function shape(span) {
@@ -143,7 +131,7 @@ describe("a port whose processors keep their links private", () => {
     exporter.reset();
     await Promise.all([call(portWithPrivateLinks), call(portWithPrivateLinks)]);
     // No hop shows the end of the chain: each conversation ends once its EndFrame has stopped moving.
-    await waitFor(() => byName(exporter.getFinishedSpans(), "conversation").length >= 2);
+    await eventually(() => byName(exporter.getFinishedSpans(), "conversation").length >= 2, 15_000, "both conversations to end");
     await new Promise((resolve) => setTimeout(resolve, 1500)); // room for any stray conversation to end too
     const spans = exporter.getFinishedSpans();
     assert.equal(byName(spans, "conversation").length, 2, "one conversation per call");

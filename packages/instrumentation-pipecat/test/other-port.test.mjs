@@ -3,32 +3,19 @@
 // tools and settings as service fields, no task, no StartFrame, no metrics), hooked by its file path and
 // traced in a fresh process: once as it is, once with a runtimeMapping for what cannot be inferred.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { runNode } from "../../../test/support/processes.mjs";
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const driver = path.join(packageDir, "test", "fixtures", "other-port", "trace-call.cjs");
 const CHILD_TIMEOUT_MS = 60_000;
 
-function traceOneCall(variant) {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    for (const key of Object.keys(env)) if (key.startsWith("NODE_TEST") || key.startsWith("OTEL_")) delete env[key];
-    const child = spawn(process.execPath, [driver, variant], { cwd: packageDir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`the traced call exited with ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split("\n").pop()));
-    });
-  });
+async function traceOneCall(variant) {
+  const { code, stdout, stderr } = await runNode([driver, variant], { cwd: packageDir, timeoutMs: CHILD_TIMEOUT_MS });
+  assert.equal(code, 0, `the traced call exited with ${code}: ${stderr}`);
+  return JSON.parse(stdout.trim().split("\n").pop());
 }
 
 const named = (run, name) => run.spans.filter((span) => span.name === name).sort((a, b) => a.startMs - b.startMs);

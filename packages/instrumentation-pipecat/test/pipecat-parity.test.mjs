@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, onlyOne, startMs } from "./support/otel.cjs";
+import { byName, onlyOne, startMs } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const turnsOf = (h) => byName(h.spans(), "turn").sort((a, b) => a.attributes["turn.number"] - b.attributes["turn.number"]);
@@ -101,11 +101,11 @@ describe("system instructions as Pipecat records them", () => {
     return onlyOne(h.spans(), "llm").attributes;
   }
 
-  for (const [where, set] of [
+  for (const [where, set] of /** @type {[string, (llm: any) => void][]} */ ([
     ["settings.systemInstruction", (llm) => (llm.settings.systemInstruction = "From the settings.")],
     ["settings.system_instruction", (llm) => (llm.settings.system_instruction = "From the settings.")],
     ["the service's own systemInstruction", (llm) => (llm.systemInstruction = "From the settings.")],
-  ]) {
+  ])) {
     it(`a service's ${where} wins over the context's system message (c)`, () => {
       const h = createHarness();
       set(h.llm);

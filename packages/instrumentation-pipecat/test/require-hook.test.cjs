@@ -3,7 +3,7 @@ const assert = require("node:assert/strict");
 const { describe, it } = require("node:test");
 const { isWrapped } = require("@opentelemetry/instrumentation");
 const { instrumentedRuntime, runDemo } = require("./support/instrumented-runtime.cjs");
-const { byName, onlyOne } = require("./support/otel.cjs");
+const { byName, onlyOne } = require("../../../test/support/otel.cjs");
 
 const { exporter, instrumentation, pipecat } = instrumentedRuntime();
 
@@ -24,7 +24,7 @@ describe("require hook", () => {
     assert.equal(isWrapped(pipecat.STTService.prototype.processAudioFrame), false);
     // Subclasses inherit the patched methods; none is patched twice.
     assert.equal(Object.hasOwn(pipecat.ScriptedLLMService.prototype, "processContext"), false);
-    assert.equal(isWrapped(pipecat.FrameProcessor.prototype.pushFrame.__original), false);
+    assert.equal(isWrapped(/** @type {any} */ (pipecat.FrameProcessor.prototype.pushFrame).__original), false);
   });
 
   it("traces a whole conversation", async () => {

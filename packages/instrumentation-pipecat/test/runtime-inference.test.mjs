@@ -10,7 +10,7 @@ import { LinkLearner } from "../dist/esm/link-learner.js";
 import { registerRuntimeMapping } from "../dist/esm/runtime-mapping.js";
 import { serviceModel } from "../dist/esm/spans/service-attributes.js";
 import * as P from "./support/fake-pipecat.mjs";
-import { onlyOne } from "./support/otel.cjs";
+import { onlyOne } from "../../../test/support/otel.cjs";
 import { createHarness } from "./support/tracer-harness.mjs";
 
 /** The process warnings emitted while `work` runs (they are delivered on the next tick). */
@@ -35,14 +35,20 @@ function started(options) {
 }
 
 describe("the runtimeMapping option", () => {
-  for (const [mapping, key] of [
+  /** @type {[import("@respan/instrumentation-pipecat").PipecatInstrumentationConfig["runtimeMapping"], string][]} */
+  const invalidMappings = [
     [{ classes: { UtteranceFrame: "TranscriptFrame" } }, "runtimeMapping.classes.UtteranceFrame"],
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     [{ classes: { Brain: 42 } }, "runtimeMapping.classes.Brain"],
     [{ fields: { utterance: "txt" } }, "runtimeMapping.fields.utterance"],
+    // @ts-expect-error "frames" is not an option: the run-time check must reject it
     [{ frames: { UtteranceFrame: "TranscriptionFrame" } }, "runtimeMapping.frames"],
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     [{ classes: ["TranscriptionFrame"] }, "runtimeMapping.classes"],
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     ["TranscriptionFrame", "runtimeMapping"],
-  ]) {
+  ];
+  for (const [mapping, key] of invalidMappings) {
     it(`is validated at construction: ${JSON.stringify(mapping)} names ${key}`, () => {
       assert.throws(() => new PipecatInstrumentation({ enabled: false, runtimeMapping: mapping }), (error) => {
         assert.ok(error instanceof TypeError);

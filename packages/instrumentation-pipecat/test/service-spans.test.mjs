@@ -8,7 +8,7 @@ import { ConversationTracer } from "../dist/esm/conversation-tracer.js";
 import { ErrorReporter } from "../dist/esm/error-reporter.js";
 import { FakeClock } from "./support/fake-clock.mjs";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, durationMs, endMs, inMemoryTracing, onlyOne, parentIdOf, startMs } from "./support/otel.cjs";
+import { byName, durationMs, endMs, inMemoryTracing, onlyOne, parentIdOf, startMs } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const idOf = (span) => span.spanContext().spanId;
@@ -476,13 +476,14 @@ describe("conversation end", () => {
   it("a span that fails to end does not keep the other spans, or the conversation, open", () => {
     const { exporter, tracer } = inMemoryTracing();
     // A tracer whose tts spans throw when ended (a broken span processor, say).
-    const breaking = {
+    // Only what the conversation calls: startSpan.
+    const breaking = /** @type {import("@opentelemetry/api").Tracer} */ (/** @type {unknown} */ ({
       startSpan(name, options, parentContext) {
         const span = tracer.startSpan(name, options, parentContext);
         if (name === "tts") span.end = () => { throw new Error("span processor bug"); };
         return span;
       },
-    };
+    }));
     const errors = new ErrorReporter(diag);
     const reported = [];
     errors.report = (where) => reported.push(where);

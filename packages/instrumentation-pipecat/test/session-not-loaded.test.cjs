@@ -2,14 +2,14 @@
 // listener registered with addConversationListener is what follows a conversation when it is asked to.
 const assert = require("node:assert/strict");
 const { test } = require("node:test");
-const { InMemorySpanExporter, SimpleSpanProcessor, BasicTracerProvider } = require("@opentelemetry/sdk-trace-base");
 const { PipecatInstrumentation, addConversationListener } = require("@respan/instrumentation-pipecat");
+const { inMemoryTracing } = require("../../../test/support/otel.cjs");
 const { requireInstalledPipecat } = require("./support/installed-packages.cjs");
 
 test("no session code is loaded; a registered listener follows each conversation until unregistered", async () => {
   const instrumentation = new PipecatInstrumentation();
-  const exporter = new InMemorySpanExporter();
-  instrumentation.setTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  const { exporter, provider } = inMemoryTracing();
+  instrumentation.setTracerProvider(provider);
   const pipecat = requireInstalledPipecat();
   instrumentation.manuallyInstrument(pipecat);
   const loaded = Object.keys(require.cache).filter((file) => /pipecat-session/.test(file));

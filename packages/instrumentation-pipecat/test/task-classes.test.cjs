@@ -7,7 +7,7 @@ const { describe, it } = require("node:test");
 const { isWrapped } = require("@opentelemetry/instrumentation");
 const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
 const { instrumentedRuntime } = require("./support/instrumented-runtime.cjs");
-const { byName, onlyOne, parentIdOf, spanIdOf } = require("./support/otel.cjs");
+const { byName, onlyOne, parentIdOf, spanIdOf } = require("../../../test/support/otel.cjs");
 
 const { exporter, pipecat, provider, tracer } = instrumentedRuntime();
 

@@ -4,7 +4,7 @@ const assert = require("node:assert/strict");
 const { describe, it } = require("node:test");
 const { SpanStatusCode } = require("@opentelemetry/api");
 const { instrumentedRuntime } = require("./support/instrumented-runtime.cjs");
-const { durationMs, endMs, onlyOne, parentIdOf, spanIdOf, startMs } = require("./support/otel.cjs");
+const { durationMs, endMs, onlyOne, parentIdOf, spanIdOf, startMs } = require("../../../test/support/otel.cjs");
 
 const { exporter, pipecat } = instrumentedRuntime();
 const HANDLER_MS = 150;

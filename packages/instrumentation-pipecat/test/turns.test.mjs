@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { LeakyClock } from "./support/fake-clock.mjs";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, durationMs, endMs, onlyOne, parentIdOf, startMs } from "./support/otel.cjs";
+import { byName, durationMs, endMs, onlyOne, parentIdOf, startMs } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const turnsOf = (h) => byName(h.spans(), "turn").sort((a, b) => a.attributes["turn.number"] - b.attributes["turn.number"]);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as P from "./support/fake-pipecat.mjs";
-import { byName, endMs, onlyOne, parentIdOf, startMs } from "./support/otel.cjs";
+import { byName, endMs, onlyOne, parentIdOf, startMs } from "../../../test/support/otel.cjs";
 import { UP, createHarness } from "./support/tracer-harness.mjs";
 
 const idOf = (span) => span.spanContext().spanId;

@@ -5,13 +5,10 @@
 const assert = require("node:assert/strict");
 const { describe, it } = require("node:test");
 const { isWrapped } = require("@opentelemetry/instrumentation");
-const { InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
-const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
-const { byName } = require("./support/otel.cjs");
+const { byName, inMemoryTracing } = require("../../../test/support/otel.cjs");
 
-const exporter = new InMemorySpanExporter();
-new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
+const { exporter } = inMemoryTracing({ register: true });
 const instrumentation = new PipecatInstrumentation();
 const pipecat = require("pipecat-ts");
 
@@ -29,8 +26,8 @@ describe("a workspace-linked runtime", () => {
   it("disable() and enable() work through that hook too", () => {
     const wrapped = pipecat.FrameProcessor.prototype.pushFrame;
     instrumentation.disable();
-    assert.equal(pipecat.FrameProcessor.prototype.pushFrame, wrapped.__original);
+    assert.equal(pipecat.FrameProcessor.prototype.pushFrame, /** @type {any} */ (wrapped).__original);
     instrumentation.enable();
-    assert.equal(pipecat.FrameProcessor.prototype.pushFrame.__original, wrapped.__original);
+    assert.equal(/** @type {any} */ (pipecat.FrameProcessor.prototype.pushFrame).__original, /** @type {any} */ (wrapped).__original);
   });
 });

@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import wavefile from "wavefile";
 import {
   attachSession,
   createSessionCapture,
@@ -17,9 +16,12 @@ import {
   getSession,
   SessionOptionError,
 } from "@respan/pipecat-session";
-import { byName, passThroughTask, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { readWav } from "./fixtures/session-support/audio.mjs";
+import { passThroughTask, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { byName } from "../../../test/support/otel.cjs";
 import { resolveSessionOptions } from "../dist/esm/options.js";
 
+/** @type {ReturnType<typeof setupTracing>} */
 let tracing;
 let dir;
 before(async () => {
@@ -40,7 +42,7 @@ describe("session id", () => {
     class RunnerTask extends PipelineTask {
       sessionId = "runner-session-42";
     }
-    const task = () => new RunnerTask(new Pipeline([new FrameProcessor()]));
+    const task = () => new RunnerTask(new Pipeline([new FrameProcessor({})]));
     assert.equal(attachSession(task(), { sessionId: "explicit-1" }).sessionId, "explicit-1");
     assert.equal(attachSession(task()).sessionId, "runner-session-42");
     const generated = attachSession(new PipelineTask(new Pipeline([new FrameProcessor()]))).sessionId;
@@ -50,13 +52,17 @@ describe("session id", () => {
   it("rejects bad options and a second session on one task, naming the option", () => {
     const { PipelineTask, Pipeline, FrameProcessor } = tracing.pipecat;
     const task = new PipelineTask(new Pipeline([new FrameProcessor()]));
+    // @ts-expect-error "live" is not a session mode: the option check must name it
     assert.throws(() => attachSession(task, { mode: "live" }), (error) => {
       assert.ok(error instanceof SessionOptionError);
       assert.match(error.message, /session option "mode": expected "testing" or "production", got "live"/);
       return true;
     });
+    // @ts-expect-error a string where a boolean is expected: the option check must name it
     assert.throws(() => attachSession(task, { captureLogs: "yes" }), /"captureLogs": expected true or false/);
+    // @ts-expect-error a misspelled option: the option check must name it
     assert.throws(() => attachSession(task, { recordngSink: {} }), /"recordngSink": expected one of the session options/);
+    // @ts-expect-error an array where a plain object is expected: the option check must name it
     assert.throws(() => attachSession(task, { customMetadata: [] }), /"customMetadata": expected a plain object, got an array/);
     attachSession(task);
     assert.throws(() => attachSession(task), /already has session/);
@@ -75,8 +81,11 @@ describe("default recordings directory", () => {
 });
 
 describe("one session", () => {
+  /** @type {ReturnType<typeof import("pipecat-ts").createDemoConversation>} */
   let demo;
+  /** @type {import("@respan/pipecat-session").ConversationSession} */
   let session;
+  /** @type {import("@respan/pipecat-session").SessionSummary} */
   let summary;
   const seenDuringCall = {};
 
@@ -87,7 +96,7 @@ describe("one session", () => {
     demo.userAggregator.on("onUserTurnStopped", () => {
       seenDuringCall.current ??= getCurrentSession();
       seenDuringCall.byConversation ??= getSession(demo.task.conversationId ?? session.conversationId);
-      session.setCustomMetadata({ plan: "enterprise", turns: (session.getCustomMetadata().turns ?? 0) + 1 });
+      session.setCustomMetadata({ plan: "enterprise", turns: Number(session.getCustomMetadata().turns ?? 0) + 1 });
     });
     demo.llm.registerFunction("get_weather", () => {
       seenDuringCall.inTool = getCurrentSession();
@@ -132,6 +141,7 @@ describe("one session", () => {
   it("refuses metadata that is not a plain object", () => {
     const { PipelineTask, Pipeline, FrameProcessor } = tracing.pipecat;
     const fresh = attachSession(new PipelineTask(new Pipeline([new FrameProcessor()])));
+    // @ts-expect-error a string where a plain object is expected: the method must name it
     assert.throws(() => fresh.setCustomMetadata("x"), /expects a plain object of metadata \(got string\)/);
     assert.throws(() => fresh.setCustomMetadata(null), /got null/);
   });
@@ -200,10 +210,9 @@ describe("concurrent sessions", () => {
       assert.equal(conversation.attributes["recording.uri"], summary.recording.uri);
       assert.equal(summary.recording.uri, new URL(`file://${path.join(dir, `call-${name}.wav`)}`).href);
       uris.add(summary.recording.uri);
-      const wav = new wavefile.WaveFile(await readFile(fileURLToPath(summary.recording.uri)));
-      assert.equal(wav.fmt.numChannels, 2);
-      assert.equal(wav.fmt.sampleRate, 24_000);
-      const [left, right] = wav.getSamples(false, Int16Array);
+      const { fmt, left, right } = readWav(await readFile(fileURLToPath(summary.recording.uri)));
+      assert.equal(fmt.numChannels, 2);
+      assert.equal(fmt.sampleRate, 24_000);
       const energy = (samples, from = 0, to = samples.length / 24_000) => {
         let sum = 0;
         for (let i = Math.round(from * 24_000); i < Math.round(to * 24_000); i++) sum += Math.abs(samples[i]);
@@ -382,8 +391,10 @@ describe("createTracedSession", () => {
   });
 
   it("names what is wrong with its options", () => {
+    // @ts-expect-error the task class is missing: the option check must name it
     assert.throws(() => createTracedSession({ pipeline: {} }), /createTracedSession option "PipelineTask": expected the task class/);
     assert.throws(
+      // @ts-expect-error a number where the task options are expected: the option check must name it
       () => createTracedSession({ PipelineTask: tracing.pipecat.PipelineTask, pipeline: {}, taskOptions: 3 }),
       /createTracedSession option "taskOptions": expected a plain object, got 3/,
     );

@@ -51,7 +51,7 @@ describe("session logs", () => {
       console.info("outside every session");
       stopA();
       stopB();
-      for (const [name, logs] of [["a", a], ["b", b]]) {
+      for (const [name, logs] of /** @type {const} */ ([["a", a], ["b", b]])) {
         assert.deepEqual(
           logs.records.map((record) => `${record.level} ${record.message}`),
           [

@@ -2,12 +2,12 @@
 // is fed to the recorder and its file sink while heap and buffer memory are sampled after GC in a child
 // process.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { it } from "node:test";
+import { runNode } from "../../../test/support/processes.mjs";
 
 const script = fileURLToPath(new URL("./fixtures/session-memory/record-30-minutes.mjs", import.meta.url));
 const MB = 1024 * 1024;
@@ -15,8 +15,8 @@ const MB = 1024 * 1024;
 it("records a 30-minute call with flat memory and every frame on disk", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), "session-memory-test-"));
   try {
-    const child = spawnSync(process.execPath, ["--expose-gc", script, dir], { encoding: "utf8", timeout: 150_000 });
-    assert.equal(child.status, 0, child.stderr);
+    const child = await runNode(["--expose-gc", script, dir], { timeoutMs: 150_000 });
+    assert.equal(child.code, 0, child.stderr);
     const { samples, summary, size } = JSON.parse(child.stdout.trim().split("\n").pop());
     assert.equal(samples.length, 10);
     // 30 minutes of 24 kHz stereo PCM16 is ~165 MB: none of it may stay in memory, and the file has

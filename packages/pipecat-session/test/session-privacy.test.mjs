@@ -8,21 +8,25 @@ import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { after, before, describe, it } from "node:test";
 import * as pipecat from "pipecat-ts";
-import wavefile from "wavefile";
 import { Respan } from "@respan/core";
 import { PipecatInstrumentation } from "@respan/instrumentation-pipecat";
 import { attachSession, createSessionCapture, HttpPutRecordingSink } from "@respan/pipecat-session";
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
+import { readWav } from "./fixtures/session-support/audio.mjs";
 import { startPutReceiver } from "./fixtures/session-support/put-receiver.mjs";
 import { usePrivateTmpdir } from "./support/private-tmpdir.mjs";
 
+/** @type {Awaited<ReturnType<typeof startOtlpReceiver>>} */
 let collector;
+/** @type {Awaited<ReturnType<typeof startPutReceiver>>} */
 let uploads;
+/** @type {Respan} */
 let respan;
 let privateTmp;
 const runs = {};
 
 /** Runs the demo conversation with a session whose audio goes to the PUT receiver. */
+/** @param {(session: import("@respan/pipecat-session").ConversationSession, userTurns: number) => void} [during] */
 async function runSession(sessionId, options = {}, during = () => {}) {
   const demo = pipecat.createDemoConversation({ conversationId: `conversation-${sessionId}` });
   const session = attachSession(demo.task, {
@@ -171,8 +175,7 @@ describe("deferUpload", () => {
     const body = Buffer.from(completed[0].body);
     body.writeUInt32LE(body.length - 8, 4);
     body.writeUInt32LE(body.length - 44, 40);
-    const wav = new wavefile.WaveFile(body);
-    const [, right] = wav.getSamples(false, Int16Array);
+    const { right } = readWav(body);
     const greeting = right.subarray(0, 24_000 * 2); // the bot greets in the first seconds, long before consent
     assert.ok(greeting.some((sample) => sample !== 0), "audio recorded before consent was uploaded");
     assert.ok(Math.abs(right.length / 24_000 - conversation.attributes["recording.duration_seconds"]) < 0.1);

@@ -6,7 +6,6 @@ import { readFile, readdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import wavefile from "wavefile";
 import {
   DualChannelRecorder,
   FileRecordingSink,
@@ -14,7 +13,7 @@ import {
   RecordingUploadError,
 } from "@respan/pipecat-session";
 import { ConsentGateSink } from "../dist/esm/consent-gate.js";
-import { silentWindows, toneChunks, toneSpans } from "./fixtures/session-support/audio.mjs";
+import { readWav, silentWindows, toneChunks, toneSpans } from "./fixtures/session-support/audio.mjs";
 import { startPutReceiver } from "./fixtures/session-support/put-receiver.mjs";
 import { usePrivateTmpdir } from "./support/private-tmpdir.mjs";
 
@@ -32,12 +31,6 @@ after(async () => {
   await privateTmp?.restore();
 });
 
-function readWav(bytes) {
-  const wav = new wavefile.WaveFile(bytes);
-  const [left, right] = wav.getSamples(false, Int16Array);
-  return { wav, left, right };
-}
-
 /** A recorder on a manual clock, writing to a file; `feed` helpers take times in seconds from T0. */
 function fileRecorder(name, options = {}) {
   const file = path.join(dir, `${name}.wav`);
@@ -49,6 +42,7 @@ function fileRecorder(name, options = {}) {
 }
 
 /** Feeds a real-time stream of 20 ms chunks, each arriving when its own 20 ms begin (plus `jitterMs(k)`). */
+/** @param {(k: number) => number} [jitterMs] */
 function feedStream(recorder, channel, chunks, sampleRate, startMs, jitterMs = () => 0) {
   chunks.forEach((chunk, k) => {
     const time = startMs + 20 * k + jitterMs(k);
@@ -82,10 +76,10 @@ describe("DualChannelRecorder", () => {
     assert.equal(summary.failed, false);
     assert.equal(summary.droppedBytes, 0);
     const bytes = await readFile(file);
-    const { wav, left, right } = readWav(bytes);
-    assert.equal(wav.fmt.numChannels, 2);
-    assert.equal(wav.fmt.sampleRate, RATE);
-    assert.equal(wav.fmt.bitsPerSample, 16);
+    const { fmt, left, right } = readWav(bytes);
+    assert.equal(fmt.numChannels, 2);
+    assert.equal(fmt.sampleRate, RATE);
+    assert.equal(fmt.bitsPerSample, 16);
     assert.equal(bytes.readUInt32LE(4), bytes.length - 8, "RIFF size patched with the real size");
     assert.equal(bytes.readUInt32LE(40), bytes.length - 44, "data size patched with the real size");
     assert.ok(Math.abs(left.length / RATE - 7.0) < 0.05, `duration ${left.length / RATE}`);
@@ -147,6 +141,7 @@ describe("DualChannelRecorder", () => {
 
   it("replaces audio with silence (counted) when the sink falls behind, keeping the timeline and flat memory", async () => {
     const written = [];
+    /** @type {(value?: unknown) => void} */
     let release;
     const gate = new Promise((resolve) => {
       release = resolve;
@@ -190,6 +185,7 @@ describe("DualChannelRecorder", () => {
   });
 
   it("rejects bad options with the option's name", () => {
+    // @ts-expect-error the sink is missing: the constructor must name it
     assert.throws(() => new DualChannelRecorder({}), /DualChannelRecorder option "sink": expected a RecordingSink/);
     const sink = new FileRecordingSink(path.join(dir, "x.wav"));
     assert.throws(
@@ -255,8 +251,8 @@ describe("HttpPutRecordingSink", () => {
       const final = receiver.requests[2];
       assert.equal(final.completed, true);
       assert.equal(final.headers["content-length"], String(44 + 2 * RATE * 4));
-      const { wav, right } = readWav(final.body);
-      assert.equal(wav.fmt.numChannels, 2);
+      const { fmt, right } = readWav(final.body);
+      assert.equal(fmt.numChannels, 2);
       assertSpansNear(toneSpans(right, RATE, 1200), [[1.0, 2.0]], 0.05, "bot");
     } finally {
       await receiver.close();
@@ -295,7 +291,7 @@ describe("HttpPutRecordingSink", () => {
       await recorder.close(T0 + 1000);
       assert.equal(receiver.requests.length, 1);
       assert.equal(receiver.requests[0].headers["content-length"], String(44 + RATE * 4));
-      assert.equal(readWav(receiver.requests[0].body).wav.fmt.sampleRate, RATE);
+      assert.equal(readWav(receiver.requests[0].body).fmt.sampleRate, RATE);
     } finally {
       await receiver.close();
     }
@@ -321,7 +317,7 @@ describe("HttpPutRecordingSink", () => {
   it("rejects a URL that is not http(s)", () => {
     assert.throws(
       () => new HttpPutRecordingSink("ftp://example.invalid/x.wav?sig=secret"),
-      (error) => /option "url": expected an absolute http: or https: URL, got "a ftp: URL"/.test(error.message) && !error.message.includes("secret"),
+      (/** @type {Error} */ error) => /option "url": expected an absolute http: or https: URL, got "a ftp: URL"/.test(error.message) && !error.message.includes("secret"),
     );
     assert.throws(() => new HttpPutRecordingSink("not a url"), /got "something else"/);
     assert.throws(

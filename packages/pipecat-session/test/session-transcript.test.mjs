@@ -4,10 +4,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { attachSession, createSessionCapture } from "@respan/pipecat-session";
-import { byName, runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { runBarePipelineWithSession, setupTracing } from "./fixtures/session-support/tracing.mjs";
+import { byName } from "../../../test/support/otel.cjs";
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** @type {ReturnType<typeof setupTracing>} */
 let tracing;
 before(() => {
   tracing = setupTracing({ sessionCapture: createSessionCapture() });
@@ -32,6 +34,7 @@ async function runDemo(sessionOptions) {
 }
 
 describe("transcript of the 4-turn demo", () => {
+  /** @type {Awaited<ReturnType<typeof runDemo>>} */
   let run;
   before(async () => {
     run = await runDemo({ sessionId: "transcript-demo" });
@@ -57,13 +60,14 @@ describe("transcript of the 4-turn demo", () => {
     assert.deepEqual(entries.filter((e) => e.role === "user").map((e) => e.content), script);
     assert.equal(entries[0].content, "Hello, I'm Ada. How can I help you today?");
     assert.equal(entries[2].content, "I can answer questions, look up the weather, and keep you company.");
-    assert.deepEqual(entries[4].content, { id: entries[4].content.id, name: "get_weather", arguments: { city: "Paris" } });
+    const toolCall = /** @type {import("@respan/pipecat-session").ToolCallContent} */ (entries[4].content);
+    assert.deepEqual(toolCall, { id: toolCall.id, name: "get_weather", arguments: { city: "Paris" } });
     assert.deepEqual(entries[5].content, {
-      id: entries[4].content.id,
+      id: toolCall.id,
       name: "get_weather",
       result: { city: "Paris", conditions: "sunny", temperatureC: 22 },
     });
-    assert.match(entries[6].content, /^It is sunny and 22 degrees in Paris/);
+    assert.match(String(entries[6].content), /^It is sunny and 22 degrees in Paris/);
     assert.equal(entries[8].content, "You're welcome. Goodbye!");
   });
 

@@ -39,6 +39,7 @@ test("the pair shares one context: user aggregator first, assistant aggregator l
   assert.equal(pair.user().context, context);
   assert.equal(pair.assistant().context, context);
   assert.equal(pair.user(), pair.user());
+  // @ts-expect-error a plain object, not an LLMContext, on purpose: the run-time check must reject it
   assert.throws(() => new LLMContextAggregatorPair({ messages: [] }), /"context" must be an LLMContext/);
 });
 
@@ -163,10 +164,14 @@ test("a throwing event handler is reported as an ErrorFrame and the turn still g
 });
 
 test("LLMContext validates messages and tools", () => {
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new LLMContext({ messages: "hi" }), /LLMContext: "messages" must be an array of chat messages, got "hi"/);
+  // @ts-expect-error "robot" is not a role: the run-time check must reject it
   assert.throws(() => new LLMContext({ messages: [{ role: "robot", content: "x" }] }), /"messages" must be objects with a role of "system", "developer", "user", "assistant" or "tool"/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new LLMContext({ tools: {} }), /"tools" must be an array of function-tool schemas/);
   const context = new LLMContext({ toolChoice: "auto" });
   assert.deepEqual([context.messages, context.tools, context.toolChoice], [[], [], "auto"]);
+  // @ts-expect-error a message without a role, on purpose: the run-time check must reject it
   assert.throws(() => context.addMessage({ content: "no role" }), /LLMContext.addMessage: "messages" must be objects with a role/);
 });

@@ -76,6 +76,7 @@ test("ScaledClock sleeps can be aborted", async () => {
 test("clocks reject bad options and bad delays with a clear message", () => {
   assert.throws(() => new ScaledClock({ speed: -1 }), /ScaledClock: "speed" must be a positive finite number, got -1/);
   assert.throws(() => new ScaledClock({ speed: Infinity }), /"speed" must be a positive finite number/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new ScaledClock("fast"), /ScaledClock: options must be an object/);
   assert.throws(() => new VirtualClock().sleep(Number.NaN), /VirtualClock.sleep: "ms" must be a number/);
 });

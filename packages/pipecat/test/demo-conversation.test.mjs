@@ -156,7 +156,7 @@ test("the 4-turn demo conversation runs end to end on the VirtualClock with fram
 
   const roles = demo.context.messages.map((m) => m.role + (m.tool_calls ? "(tool_calls)" : ""));
   assert.deepEqual(roles, ["system", "assistant", "user", "assistant", "user", "assistant(tool_calls)", "tool", "assistant", "user", "assistant"]);
-  assert.deepEqual(JSON.parse(demo.context.messages[6].content), { city: "Paris", conditions: "sunny", temperatureC: 22 });
+  assert.deepEqual(JSON.parse(String(demo.context.messages[6].content)), { city: "Paris", conditions: "sunny", temperatureC: 22 });
 
   const metrics = frames.filter((f) => f instanceof MetricsFrame).flatMap((f) => f.data);
   const ttfbBy = new Set(metrics.filter((d) => d instanceof TTFBMetricsData).map((d) => d.processor));
@@ -187,6 +187,7 @@ test("ttsOptions configure the demo's TTS: 20 ms chunks make 20 ms bot audio fra
   assert.ok(durationsMs.length > 100);
   assert.ok(durationsMs.every((ms) => ms <= 20 + 1e-9), "no chunk longer than 20 ms");
   assert.ok(durationsMs.filter((ms) => Math.abs(ms - 20) < 1e-9).length > durationsMs.length * 0.9, "nearly all exactly 20 ms");
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => createDemoConversation({ ttsOptions: "fast" }), /createDemoConversation: "ttsOptions" must be an object of ToneTTSService options such as \{ chunkMs: 20 \}, got "fast"/);
   assert.throws(() => createDemoConversation({ ttsOptions: { chunkMs: 0 } }), /"chunkMs" must be a positive finite number, got 0/);
 });

@@ -135,6 +135,7 @@ test("a CancelFrame stops the pipeline promptly, dropping queued work", async ()
   const worker = new SlowWorker(10_000, log);
   const tail = new Recorder("Tail");
   const task = new PipelineTask(new Pipeline([worker, tail]), { clock: new ScaledClock(), idleTimeoutSecs: null });
+  /** @type {import("pipecat-ts").Frame | undefined} */
   let finishedWith;
   task.on("onPipelineFinished", (_, frame) => {
     finishedWith = frame;
@@ -188,6 +189,7 @@ test("a fatal error ends the task and run() rejects saying which processor faile
   task.on("onPipelineFinished", (_, frame) => events.push(`finished:${frame.constructor.name}`));
   await task.queueFrame(new TextFrame("x"));
   await assert.rejects(within(5000, task.run()), (error) => {
+    assert.ok(error instanceof Error);
     assert.match(error.message, /PipelineTask#\d+ ended by a fatal error: Doomed: the disk is on fire/);
     return true;
   });
@@ -196,9 +198,11 @@ test("a fatal error ends the task and run() rejects saying which processor faile
 
 test("pushFrame rejects an unknown direction and on() an unknown event", async () => {
   const processor = new Passthrough();
+  // @ts-expect-error "sideways" is not a direction: the run-time check must reject it
   await assert.rejects(processor.pushFrame(new TextFrame("x"), "sideways"), /"direction" must be FrameDirection.DOWNSTREAM \(1\) or UPSTREAM \(2\), got sideways/);
   assert.throws(() => processor.on("onWhatever", () => {}), /unknown event "onWhatever"; accepted events: none/);
   assert.throws(() => new FrameProcessor({ name: "" }), /"name" must be a non-empty string/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new FrameProcessor({ clock: {} }), /"clock" must be a Clock/);
 });
 
@@ -212,6 +216,7 @@ test("a pipeline is a processor linking its processors between its own source an
   assert.equal(b.prev, a);
   assert.match(a.prev.name, /^Pipeline#\d+::Source$/);
   assert.match(b.next.name, /^Pipeline#\d+::Sink$/);
+  // @ts-expect-error a string among the processors, on purpose: the run-time check must reject it
   assert.throws(() => new Pipeline([a, "b"]), /"processors" must be an array of FrameProcessor instances/);
   assert.throws(() => new Pipeline([a, a]), /lists the same processor twice/);
 });
@@ -276,6 +281,7 @@ test("system frames reaching a processor still busy with an earlier one are proc
 
 test("processFrame may be a plain function returning nothing; a synchronous throw still becomes an ErrorFrame", async () => {
   class Plain extends FrameProcessor {
+    // @ts-expect-error a synchronous processFrame returning nothing, which the runtime accepts though the type says Promise
     processFrame(frame, direction) {
       if (frame instanceof TextFrame && frame.text === "bad") throw new Error("no thanks");
       void this.pushFrame(frame, direction);

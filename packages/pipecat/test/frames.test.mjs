@@ -63,7 +63,7 @@ test("frame kinds follow Pipecat", () => {
     [new FunctionCallResultFrame({ functionName: "f", toolCallId: "1", arguments: {}, result: 1 }), DataFrame],
   ];
   for (const [frame, Kind] of kinds) {
-    assert.ok(frame instanceof Kind, `${frame.name} should be a ${Kind.name}`);
+    assert.ok(frame instanceof /** @type {Function} */ (Kind), `${frame.name} should be a ${Kind.name}`);
     assert.ok(frame instanceof Frame);
   }
 });
@@ -102,8 +102,8 @@ test("broadcastFrame pushes one copy each way, naming each other", async () => {
   const after = new FrameProcessor();
   before.link(middle).link(after);
   const received = [];
-  before.queueFrame = async (frame, direction) => received.push({ frame, direction });
-  after.queueFrame = async (frame, direction) => received.push({ frame, direction });
+  before.queueFrame = async (frame, direction) => void received.push({ frame, direction });
+  after.queueFrame = async (frame, direction) => void received.push({ frame, direction });
   await middle.broadcastFrame(BotStartedSpeakingFrame);
   assert.equal(received.length, 2);
   const down = received.find((r) => r.direction === FrameDirection.DOWNSTREAM).frame;

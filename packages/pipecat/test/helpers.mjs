@@ -1,10 +1,11 @@
 // Shared test helpers (not a test file): small processors and a bounded pipeline runner.
-import { EndFrame, FrameDirection, FrameProcessor, Pipeline, PipelineTask, VirtualClock } from "pipecat-ts";
+import { EndFrame, Frame, FrameDirection, FrameProcessor, Pipeline, PipelineTask, VirtualClock } from "pipecat-ts";
 
 /** Passes every frame on and remembers it with its direction. */
 export class Recorder extends FrameProcessor {
   constructor(name) {
     super({ name });
+    /** @type {{ frame: Frame, direction: FrameDirection }[]} */
     this.seen = [];
   }
 
@@ -13,12 +14,24 @@ export class Recorder extends FrameProcessor {
     await this.pushFrame(frame, direction);
   }
 
-  downstream(FrameClass = Object) {
-    return this.seen.filter((e) => e.direction === FrameDirection.DOWNSTREAM && e.frame instanceof FrameClass).map((e) => e.frame);
+  /**
+   * The frames of class `FrameClass` that went downstream, in order.
+   * @template {Frame} T
+   * @param {abstract new (...args: any[]) => T} [FrameClass]
+   * @returns {T[]}
+   */
+  downstream(FrameClass = /** @type {any} */ (Frame)) {
+    return this.seen.filter((e) => e.direction === FrameDirection.DOWNSTREAM && e.frame instanceof FrameClass).map((e) => /** @type {T} */ (e.frame));
   }
 
-  upstream(FrameClass = Object) {
-    return this.seen.filter((e) => e.direction === FrameDirection.UPSTREAM && e.frame instanceof FrameClass).map((e) => e.frame);
+  /**
+   * The frames of class `FrameClass` that went upstream, in order.
+   * @template {Frame} T
+   * @param {abstract new (...args: any[]) => T} [FrameClass]
+   * @returns {T[]}
+   */
+  upstream(FrameClass = /** @type {any} */ (Frame)) {
+    return this.seen.filter((e) => e.direction === FrameDirection.UPSTREAM && e.frame instanceof FrameClass).map((e) => /** @type {T} */ (e.frame));
   }
 }
 
@@ -27,7 +40,11 @@ export function hopRecorder() {
   const hops = [];
   return {
     hops,
-    observer: { onPushFrame: (data) => hops.push(data) },
+    observer: {
+      onPushFrame: (data) => {
+        hops.push(data);
+      },
+    },
     /** Frames in the order they first appeared (one entry per frame id). */
     firstSeen() {
       const seen = new Set();

@@ -25,6 +25,7 @@ import {
 } from "pipecat-ts";
 import { Recorder, runFrames, within } from "./helpers.mjs";
 
+/** @type {import("pipecat-ts").LLMTool} */
 const WEATHER_TOOL = { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } };
 
 function weatherContext() {
@@ -106,7 +107,7 @@ test("an unknown function or a failing handler gives an error result, never a cr
     throw new Error("backend down");
   });
   const { tail, errors } = await runFrames([llm], [new LLMContextFrame(weatherContext()), new LLMContextFrame(weatherContext())]);
-  const results = tail.downstream(FunctionCallResultFrame).map((f) => f.result);
+  const results = tail.downstream(FunctionCallResultFrame).map((f) => /** @type {{ error: string }} */ (f.result));
   assert.match(results[0].error, /function "launch_rockets" is not registered with ScriptedLLMService#\d+/);
   assert.equal(results[1].error, 'function "flaky" failed: backend down');
   const text = tail.downstream(LLMTextFrame).map((f) => f.text).join("");
@@ -145,10 +146,13 @@ test("an interruption cancels a running function call (FunctionCallCancelFrame) 
 test("registerFunction and the LLM options are validated", () => {
   const llm = new ScriptedLLMService({ replies: ["hi"] });
   assert.throws(() => llm.registerFunction("", () => 1), /"functionName" must be a non-empty string/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => llm.registerFunction("f", "not a function"), /"handler" must be a function/);
   assert.throws(() => new ScriptedLLMService({ replies: [] }), /"replies" must be a non-empty array/);
+  // @ts-expect-error a tool call without a name, on purpose: the run-time check must reject it
   assert.throws(() => new ScriptedLLMService({ replies: [{ toolCall: {} }] }), /"replies\[0\]" must be a string, \{ toolCall/);
   assert.throws(() => new ScriptedLLMService({ replies: ["x"], tokenIntervalMs: -5 }), /"tokenIntervalMs" must be a finite number >= 0, got -5/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new ScriptedLLMService({ replies: ["x"], settings: 3 }), /"settings" must be an object/);
   assert.throws(() => new ScriptedLLMService({ replies: ["x"], model: "" }), /"model" must be a non-empty string/);
   llm.registerFunction("f", () => 1);
@@ -204,9 +208,10 @@ test("without metrics enabled no MetricsFrame is pushed; reportOnlyInitialTtfb k
 
 test("a custom LLMService only implements runLlm; processContext frames its stream", async () => {
   class EchoLLM extends LLMService {
+    /** @param {LLMContext} context @returns {AsyncGenerator<import("pipecat-ts").LLMStreamEvent>} */
     async *runLlm(context) {
       yield { type: "text", text: "You said: " };
-      yield { type: "text", text: context.messages.at(-1).content };
+      yield { type: "text", text: String(context.messages.at(-1).content) };
     }
   }
   const echo = new EchoLLM({ model: "echo-1" });

@@ -17,6 +17,7 @@ import {
   ScaledClock,
 } from "pipecat-ts";
 import { Recorder, runFrames, within } from "./helpers.mjs";
+import { eventually } from "../../../test/support/eventually.cjs";
 import { chunk, sse, startFakeOpenAI } from "../../../test/support/openai-server.mjs";
 
 const USAGE = {
@@ -80,6 +81,7 @@ test("accumulates streamed tool-call deltas, runs the tool and sends its result 
   try {
     const llm = service(server.baseURL);
     llm.registerFunction("get_weather", ({ arguments: args }) => ({ city: args.city, conditions: "sunny" }));
+    /** @type {import("pipecat-ts").LLMTool[]} */
     const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
     const context = new LLMContext({ messages: [{ role: "user", content: "Weather in Paris?" }], tools, toolChoice: "auto" });
     const { tail, errors } = await runFrames([llm], [new LLMContextFrame(context)], { clock: new ScaledClock() });
@@ -157,8 +159,7 @@ test("an interruption aborts the streaming request", async () => {
     task.on("onPipelineError", (_, frame) => errors.push(frame));
     const running = task.run();
     await task.queueFrame(new LLMContextFrame(new LLMContext({ messages: [{ role: "user", content: "talk" }] })));
-    const deadline = Date.now() + 5000;
-    while (tail.downstream(LLMTextFrame).length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await eventually(() => tail.downstream(LLMTextFrame).length >= 3, 5000, "three streamed tokens");
     await task.queueFrame(new InterruptionFrame());
     await within(3000, closed, "request abort");
     const spoken = tail.downstream(LLMTextFrame).length;

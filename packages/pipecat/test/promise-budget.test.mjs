@@ -19,7 +19,7 @@ function promiseCounter() {
 
 test("the demo conversation with 20 ms audio both ways creates fewer than 2 promises per frame hop", async () => {
   let hops = 0;
-  const demo = createDemoConversation({ repeats: 3, ttsOptions: { chunkMs: 20 }, observers: [{ onPushFrame: () => (hops += 1) }] });
+  const demo = createDemoConversation({ repeats: 3, ttsOptions: { chunkMs: 20 }, observers: [{ onPushFrame: () => void (hops += 1) }] });
   const counter = promiseCounter();
   counter.hook.enable();
   try {

@@ -153,10 +153,14 @@ test("without allowInterruptions the user talks over the bot and nothing is inte
 });
 
 test("SimulatedTransport validates its options", () => {
+  // @ts-expect-error the options are missing on purpose: the run-time check must reject it
   assert.throws(() => new SimulatedTransport(), /SimulatedTransport#\d+: "options" must be an object with a "script"/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new SimulatedTransport({ script: "hi" }), /"script" must be an array of utterances/);
   assert.throws(() => new SimulatedTransport({ script: [], vad: { stopSecs: -1 } }), /"vad.stopSecs" must be a finite number >= 0, got -1/);
   assert.throws(() => new SimulatedTransport({ script: [], replyTimeoutMs: 0 }), /"replyTimeoutMs" must be a positive finite number, got 0/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new SimulatedTransport({ script: [], endWhenDone: 1 }), /"endWhenDone" must be true or false, got 1/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new SimulatedTransport({ script: [], clock: {} }), /"clock" must be a Clock/);
 });

@@ -133,6 +133,7 @@ test("scripted STT takes the next utterance each time the user speaks; with repe
   assert.deepEqual(once.tail.downstream(TranscriptionFrame).map((f) => f.text), ["one", "two"], "nothing heard past the script");
   const repeating = await runFrames([new ScriptedSTTService({ script: ["one", "two"], repeat: true })], utterances(3), { endAfterMs: 1000 });
   assert.deepEqual(repeating.tail.downstream(TranscriptionFrame).map((f) => f.text), ["one", "two", "one"]);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new ScriptedSTTService({ script: ["x"], repeat: "yes" }), /"repeat" must be true or false/);
 });
 
@@ -144,11 +145,13 @@ test("STT audio passthrough can be turned off", async () => {
 });
 
 test("speech services validate their options", () => {
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new ScriptedSTTService({ script: "hello" }), /"script" must be an array of utterances/);
   assert.throws(() => new ScriptedSTTService({ script: [""] }), /"script\[0\]" must be a non-empty string or \{ text/);
   assert.throws(() => new ScriptedSTTService({ script: [{ text: "x", durationMs: -1 }] }), /"script\[0\].durationMs" must be a finite number of milliseconds >= 0/);
   assert.throws(() => new ScriptedSTTService({ script: ["x"], interimIntervalMs: 0 }), /"interimIntervalMs" must be a positive finite number, got 0/);
   assert.throws(() => new ToneTTSService({ sampleRate: 0 }), /"sampleRate" must be a positive finite number, got 0/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new ToneTTSService({ chunkMs: "big" }), /"chunkMs" must be a positive finite number, got "big"/);
 });
 
@@ -234,7 +237,7 @@ test("an interruption stops a TTS that had all its audio at once, and closes its
   }
   const tts = new BurstTTS();
   const spoken = [];
-  const observer = { onPushFrame: ({ source, frame }) => source === tts && spoken.push(frame) };
+  const observer = { onPushFrame: ({ source, frame }) => void (source === tts && spoken.push(frame)) };
   const task = new PipelineTask(new Pipeline([tts]), { clock, idleTimeoutSecs: null, observers: [observer] });
   const errors = [];
   task.on("onPipelineError", (_, frame) => errors.push(frame));

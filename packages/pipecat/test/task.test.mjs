@@ -36,7 +36,7 @@ test("run() sends a StartFrame carrying the params, then the frames queued befor
     [start.audioInSampleRate, start.audioOutSampleRate, start.enableMetrics, start.enableUsageMetrics, start.allowInterruptions, start.reportOnlyInitialTtfb],
     [8000, 48000, true, true, false, true],
   );
-  assert.equal(text.text, "queued early");
+  assert.equal(/** @type {TextFrame} */ (text).text, "queued early");
   assert.ok(end instanceof EndFrame);
   assert.equal(recorder.startParams.audioInSampleRate, 8000);
   assert.deepEqual(start.metadata, { connection: { query: { token: "t" } } }, "startMetadata rides on the StartFrame");
@@ -135,8 +135,8 @@ test("an observer with frameTypes sees only hops of those classes (and their sub
     clock: new VirtualClock(),
     idleTimeoutSecs: null,
     observers: [
-      { frameTypes: [TextFrame], onPushFrame: ({ frame, destination }) => wanted.push([frame.constructor.name, destination.name]) },
-      { onPushFrame: ({ frame }) => every.push(frame.constructor.name) },
+      { frameTypes: [TextFrame], onPushFrame: ({ frame, destination }) => void wanted.push([frame.constructor.name, destination.name]) },
+      { onPushFrame: ({ frame }) => void every.push(frame.constructor.name) },
     ],
   });
   await task.queueFrames([new TextFrame("x"), new TranscriptionFrame({ text: "y", userId: "u" }), new EndFrame()]);
@@ -149,20 +149,30 @@ test("an observer with frameTypes sees only hops of those classes (and their sub
 
 test("PipelineTask rejects bad options with the option's name and what it accepts", () => {
   const pipeline = () => new Pipeline([]);
+  // @ts-expect-error a string, not a pipeline, on purpose: the run-time check must reject it
   assert.throws(() => new PipelineTask("pipeline"), /"pipeline" must be a Pipeline \(or another FrameProcessor\)/);
   assert.throws(() => new PipelineTask(pipeline(), { idleTimeoutSecs: 0 }), /"idleTimeoutSecs" must be a positive finite number, got 0/);
   assert.throws(() => new PipelineTask(pipeline(), { params: { audioInSampleRate: -16000 } }), /"params.audioInSampleRate" must be a positive finite number/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new PipelineTask(pipeline(), { params: { enableMetrics: "yes" } }), /"params.enableMetrics" must be true or false, got "yes"/);
+  // @ts-expect-error an observer without onPushFrame, on purpose: the run-time check must reject it
   assert.throws(() => new PipelineTask(pipeline(), { observers: [{}] }), /"observers" must be objects with an onPushFrame\(data\) method/);
   assert.throws(
+    // @ts-expect-error a class name where a class is expected, on purpose: the run-time check must reject it
     () => new PipelineTask(pipeline(), { observers: [{ onPushFrame() {}, frameTypes: ["TextFrame"] }] }),
     /"observers" must be observers whose frameTypes is an array of frame classes/,
   );
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new PipelineTask(pipeline(), { clock: { now: 1 } }), /"clock" must be a Clock/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new PipelineTask(pipeline(), { conversationId: 7 }), /"conversationId" must be a non-empty string, got 7/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new PipelineTask(pipeline(), { enableTracing: "on" }), /"enableTracing" must be true or false, got "on"/);
+  // @ts-expect-error a class name where a class is expected, on purpose: the run-time check must reject it
   assert.throws(() => new PipelineTask(pipeline(), { idleTimeoutFrames: ["BotSpeakingFrame"] }), /"idleTimeoutFrames" must be an array of frame classes/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new PipelineTask(pipeline(), { startMetadata: [1] }), /"startMetadata" must be an object, got an array/);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new PipelineRunner({ handleSigint: "yes" }), /"handleSigint" must be true or false/);
 });
 
@@ -170,6 +180,7 @@ test("PipelineRunner runs a task and, when asked, cancels it on SIGINT and remov
   const before = process.listenerCount("SIGINT");
   const runner = new PipelineRunner({ handleSigint: true });
   const task = new PipelineTask(new Pipeline([new Recorder("R")]), { clock: new VirtualClock(), idleTimeoutSecs: null });
+  /** @type {import("pipecat-ts").Frame | undefined} */
   let finishedWith;
   task.on("onPipelineFinished", (_, frame) => {
     finishedWith = frame;
@@ -182,6 +193,7 @@ test("PipelineRunner runs a task and, when asked, cancels it on SIGINT and remov
   assert.ok(finishedWith instanceof CancelFrame);
   assert.equal(finishedWith.reason, "SIGINT");
   assert.equal(process.listenerCount("SIGINT"), before);
+  // @ts-expect-error a plain object, not a task, on purpose: the run-time check must reject it
   await assert.rejects(runner.run({}), /"task" must be a PipelineTask/);
 });
 

@@ -26,6 +26,9 @@ export const FAST_VAD = { startSecs: 0.06, stopSecs: 0.2 };
  * client once it is ready (when `greet`). `calls` records each call: its transport, task, RTVI
  * processor and how the task ended.
  */
+/**
+ * @param {{ greet?: boolean, transport?: object, onCall?: (call: object) => void }} [options]
+ */
 export async function startBotServer({ greet = false, transport = {}, onCall } = {}) {
   const calls = [];
   const server = new PipecatWebSocketServer({

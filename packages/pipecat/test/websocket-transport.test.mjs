@@ -22,6 +22,7 @@ const TURN_EVENTS = [
 ];
 
 describe("one call", () => {
+  /** @type {Awaited<ReturnType<typeof startBotServer>>} */
   let bot;
   before(async () => (bot = await startBotServer({ greet: true })));
   after(() => bot.close());
@@ -172,7 +173,7 @@ test("20 concurrent clients each hold their own call", async () => {
       assert.ok(client.audio.length > 0);
     }
     const queries = bot.calls.map((call) => call.transport.connection.query.client).sort((a, b) => a - b);
-    assert.deepEqual(queries, Array.from({ length: 20 }, (_, i) => String(i)).sort((a, b) => a - b));
+    assert.deepEqual(queries, Array.from({ length: 20 }, (_, i) => String(i)).sort((a, b) => Number(a) - Number(b)));
     await Promise.all(clients.map((client) => client.close()));
     const outcomes = await Promise.all(bot.calls.map((call) => call.finished));
     assert.deepEqual(new Set(outcomes), new Set(["finished"]));

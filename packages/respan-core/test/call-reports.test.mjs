@@ -163,6 +163,7 @@ test("htmlReports: false or RESPAN_HTML_REPORTS=false writes trace files only", 
   const byEnv = await tempDir(t);
   const envTraceId = await runOneTrace({ tracesDir: byEnv }, { RESPAN_HTML_REPORTS: "false" });
   assert.deepEqual(await readdir(byEnv), [`${envTraceId}.json`]);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new Respan({ htmlReports: "yes" }), /option "htmlReports".*true or false/);
   await withEnv({ RESPAN_HTML_REPORTS: "maybe" }, async () => {
     assert.throws(() => new Respan({ tracesDir: byEnv }), /RESPAN_HTML_REPORTS/);
@@ -171,6 +172,7 @@ test("htmlReports: false or RESPAN_HTML_REPORTS=false writes trace files only", 
 
 test("TraceFileExporter writes reports only when asked, and a report failure never fails the export", async (t) => {
   const dir = await tempDir(t);
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => new TraceFileExporter({ directory: dir, htmlReports: 1 }), /"htmlReports" must be true or false/);
   const exporter = new TraceFileExporter({ directory: dir, htmlReports: true });
   // index.html as a directory: the report's index cannot be written, the trace file still is.

@@ -2,47 +2,28 @@
 // process exits with 128 + signal), and without overriding an application's own signal listener.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
-import { cleanEnv } from "./helpers/client-helpers.mjs";
+import { runNode } from "../../../test/support/processes.mjs";
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/client-exit-child.mjs");
 
 /**
- * Spawns the child in `mode` against `receiver`; `onReady(child)` runs once it prints "ready".
+ * Runs the child in `mode` against `receiver`; `onReady(child)` runs once it prints "ready".
  * Resolves with { code, signal, stdout, stderr }; kills the child and rejects after `timeoutMs`.
  */
 function runChild(mode, receiver, onReady, timeoutMs = 60_000) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childScript, mode], {
-      env: cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let readySeen = false;
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
+  let readySeen = false;
+  return runNode([childScript, mode], {
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" },
+    timeoutMs,
+    onStdout: (stdout, child) => {
       if (!readySeen && stdout.includes("ready\n")) {
         readySeen = true;
         onReady?.(child);
       }
-    });
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`child (${mode}) did not exit within ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+    },
   });
 }
 
@@ -58,10 +39,10 @@ test("a process that simply ends flushes its spans (beforeExit)", async () => {
   }
 });
 
-for (const [signal, number] of [
+for (const [signal, number] of /** @type {const} */ ([
   ["SIGTERM", 15],
   ["SIGINT", 2],
-]) {
+])) {
   test(`${signal}: spans are flushed, then the process exits with code ${128 + number}`, async () => {
     const receiver = await startOtlpReceiver();
     try {

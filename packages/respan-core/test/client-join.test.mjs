@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { createRespanSpanProcessors, propagateAttributes, Respan } from "../dist/esm/index.js";
 import { captureConsole, fakeInstrumentation, withEnv } from "./helpers/client-helpers.mjs";
 
+/** @type {import("@respan/core").RespanOptions} */
 const quiet = { flushOnExit: false, printTree: false, tracesDir: false };
 
 test("joining a provider that has no Respan processors: the instrumentations report to it, and one warning says how to add them", async () => {
@@ -61,7 +62,7 @@ test("a NodeSDK-like setup: global provider built with createRespanSpanProcessor
       assert.deepEqual(spans.map((span) => span.name).sort(), ["inner", "outer"]);
       const outer = spans.find((span) => span.name === "outer");
       const inner = spans.find((span) => span.name === "inner");
-      assert.equal(inner.parentSpanContext?.spanId ?? inner.parentSpanId, outer.spanContext().spanId, "one trace, correct parent");
+      assert.equal(inner.parentSpanContext?.spanId, outer.spanContext().spanId, "one trace, correct parent");
       for (const span of spans) {
         assert.equal(span.attributes["respan.customer_params.customer_identifier"], "customer_9", "snake_case key accepted");
         assert.equal(span.attributes["respan.threads.thread_identifier"], "thread_3");
@@ -81,7 +82,9 @@ test("a NodeSDK-like setup: global provider built with createRespanSpanProcessor
 });
 
 test("createRespanSpanProcessors rejects the options of the provider's owner and is empty when tracing is off", async () => {
+  // @ts-expect-error "instrumentations" is not an option here: the run-time check must say whose option it is
   assert.throws(() => createRespanSpanProcessors({ instrumentations: [] }), /option "instrumentations" belongs to the tracer provider's owner/);
+  // @ts-expect-error "exporterz" is not an option: the run-time check must reject it
   assert.throws(() => createRespanSpanProcessors({ exporterz: [] }), /unknown option "exporterz" \(did you mean "exporters"\?\)/);
   await withEnv({ OTEL_SDK_DISABLED: "true" }, () => {
     assert.deepEqual(createRespanSpanProcessors({ exporters: [new InMemorySpanExporter()] }), []);

@@ -67,12 +67,15 @@ describe("metric settings from the environment", () => {
   });
 
   test("invalid values throw at construction, naming the variable or option", async () => {
+    /** @type {[Record<string, string>, import("@respan/core").RespanOptions, RegExp][]} */
     const cases = [
       [{ OTEL_METRICS_EXPORTER: "prometheus" }, {}, /OTEL_METRICS_EXPORTER must be a comma list of otlp, console, none .*metricReaders.*; got "prometheus"/],
       [{ OTEL_METRIC_EXPORT_INTERVAL: "soon" }, {}, /OTEL_METRIC_EXPORT_INTERVAL must be a positive integer \(milliseconds\); got "soon"/],
       [{ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: "localhost" }, {}, /OTEL_EXPORTER_OTLP_METRICS_ENDPOINT must be an http\(s\) URL/],
       [{ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "grpc", OTEL_METRICS_EXPORTER: "otlp" }, {}, /OTEL_EXPORTER_OTLP_METRICS_PROTOCOL must be one of http\/json, http\/protobuf/],
+      // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
       [{}, { metricReaders: ["reader"] }, /option "metricReaders\[0\]" must be an OpenTelemetry MetricReader/],
+      // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
       [{}, { metricReaders: {} }, /option "metricReaders" must be an array of OpenTelemetry MetricReaders/],
     ];
     for (const [env, options, message] of cases) {
@@ -104,6 +107,7 @@ describe("the client's MeterProvider", () => {
   test("the instrumentations are given the client's MeterProvider", async () => {
     await withEnv({}, async () => {
       const instrumentation = fakeInstrumentation("fake-metrics");
+      /** @type {import("@opentelemetry/api").MeterProvider} */
       let given;
       instrumentation.setMeterProvider = (provider) => (given = provider);
       const { exporter, reader } = inMemoryReader();
@@ -140,6 +144,7 @@ describe("the client's MeterProvider", () => {
       const appProvider = new MeterProvider({ readers: [reader] });
       assert.equal(metrics.setGlobalMeterProvider(appProvider), true);
       const instrumentation = fakeInstrumentation("fake-join");
+      /** @type {import("@opentelemetry/api").MeterProvider} */
       let given;
       instrumentation.setMeterProvider = (provider) => (given = provider);
       const dir = tempDir();

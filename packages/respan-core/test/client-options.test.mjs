@@ -11,46 +11,75 @@ import { withEnv } from "./helpers/client-helpers.mjs";
 
 const inMemory = () => new InMemorySpanExporter();
 
+/**
+ * Options the constructor rejects, with the message naming what was wrong. Rows the type already rejects are
+ * marked so: if such an option became valid, this file would stop compiling.
+ * @type {[import("@respan/core").RespanOptions, RegExp][]}
+ */
 const invalidOptions = [
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ apiKey: 42 }, /option "apiKey" must be a non-empty string; got number 42/],
   [{ apiKey: "   " }, /option "apiKey" must be a non-empty string/],
   [{ apiKey: "key\r\nX-Injected: 1" }, /API key .* must not contain line breaks/],
   [{ baseUrl: "not a url" }, /option "baseUrl" must be an http\(s\) URL such as "https:\/\/api\.respan\.ai\/api"; got "not a url"/],
   [{ baseUrl: "ftp://example.com/api" }, /option "baseUrl" must be an http\(s\) URL/],
   [{ baseUrl: "https://example.com/api?x=1" }, /option "baseUrl" must be an http\(s\) URL without query or fragment/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ baseUrl: 8080 }, /option "baseUrl" must be a URL string; got number 8080/],
   [{ appName: "" }, /option "appName" must be a non-empty string/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ customerIdentifier: 7 }, /option "customerIdentifier" must be a non-empty string/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ metadata: "plan=pro" }, /option "metadata" must be a plain object/],
   [{ customerIdentifier: "c".repeat(5000) }, /customerIdentifier is longer than 4096 characters/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ environment: ["prod"] }, /option "environment" must be a non-empty string; got an array/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ traceContent: "no" }, /option "traceContent" must be true or false; got "no"/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ enabled: 0 }, /option "enabled" must be true or false; got number 0/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ batching: "yes" }, /option "batching" must be true, false or an object of queue limits/],
   [{ batching: { maxQueueSize: -5 } }, /option "batching.maxQueueSize" must be a positive integer; got number -5/],
   [{ batching: { maxQueueSize: 0 } }, /option "batching.maxQueueSize" must be a positive integer; got number 0/],
   [{ batching: { maxExportBatchSize: 1.5 } }, /option "batching.maxExportBatchSize" must be a positive integer/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ batching: { scheduledDelayMillis: "100" } }, /option "batching.scheduledDelayMillis" must be a positive integer; got "100"/],
   [{ batching: { exportTimeoutMillis: -1 } }, /option "batching.exportTimeoutMillis" must be a positive integer/],
+  // @ts-expect-error "maxQueue" is not an option: the run-time check must reject it
   [{ batching: { maxQueue: 10 } }, /option "batching.maxQueue" must be one of maxQueueSize, maxExportBatchSize/],
   [{ batching: { maxQueueSize: 10, maxExportBatchSize: 20 } }, /"batching.maxExportBatchSize" \(20\) must not exceed "batching.maxQueueSize" \(10\)/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ headers: "x-a: 1" }, /option "headers" must be an object of header names to string values/],
   [{ headers: { "bad header": "1" } }, /header name in option "headers" must be a valid HTTP header name; got "bad header"/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ headers: { "x-team": 5 } }, /option "headers.x-team" must be a string without line breaks; got number 5/],
   [{ headers: { "x-team": "a\nb" } }, /option "headers.x-team" must be a string without line breaks/],
+  // @ts-expect-error "nested" is not an option: the run-time check must reject it
   [{ resourceAttributes: { "deployment.region": { nested: true } } }, /option "resourceAttributes.deployment.region" must be a string, finite number, boolean/],
   [{ resourceAttributes: { "service.name": 5 } }, /option "resourceAttributes.service.name" must be a string/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ instrumentations: {} }, /option "instrumentations" must be an array of Instrumentations; got an object/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ instrumentations: [{ enable() {} }] }, /option "instrumentations\[0\]" must be an OpenTelemetry Instrumentation \(with setTracerProvider\(\), enable\(\), disable\(\)\)/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ exporters: [inMemory(), { export() {} }] }, /option "exporters\[1\]" must be an OpenTelemetry SpanExporter \(with export\(\), shutdown\(\)\)/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ spanProcessors: [inMemory()] }, /option "spanProcessors\[0\]" must be an OpenTelemetry SpanProcessor/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ tracesDir: 3 }, /option "tracesDir" must be a directory path or false; got number 3/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ tracesDir: true }, /option "tracesDir" must be a directory path or false; got boolean true/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ printTree: "yes" }, /option "printTree" must be true, false or \{ write\?, bars\? \}/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ printTree: { write: "stderr" } }, /option "printTree.write" must be a function/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ logLevel: "loud" }, /option "logLevel" must be one of "debug", "info", "warn", "error", "silent"; got "loud"/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ flushOnExit: "yes" }, /option "flushOnExit" must be true or false/],
   [{ exitFlushTimeoutMillis: 0 }, /option "exitFlushTimeoutMillis" must be a positive integer; got number 0/],
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   [{ flushTimeoutMillis: "10s" }, /option "flushTimeoutMillis" must be a positive integer; got "10s"/],
   [{ shutdownTimeoutMillis: -1 }, /option "shutdownTimeoutMillis" must be a positive integer; got number -1/],
 ];
@@ -60,7 +89,9 @@ test("invalid options throw at construction, naming the option and what it accep
     for (const [options, message] of invalidOptions) {
       assert.throws(() => new Respan(options), message, `options ${JSON.stringify(options)}`);
     }
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => new Respan("api-key"), /the options of new Respan\(\) must be an object; got "api-key"/);
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => new Respan([]), /the options of new Respan\(\) must be an object; got an array/);
   });
 });
@@ -127,7 +158,7 @@ const invalidEnvironment = [
 
 test("a header value never appears in the error about a malformed OTEL_EXPORTER_OTLP_HEADERS", async () => {
   await withEnv({ OTEL_EXPORTER_OTLP_HEADERS: "authorization=Bearer%20s3cr3t,=oops" }, () => {
-    assert.throws(() => new Respan({ exporters: [inMemory()] }), (error) => !error.message.includes("s3cr3t"));
+    assert.throws(() => new Respan({ exporters: [inMemory()] }), (/** @type {Error} */ error) => !error.message.includes("s3cr3t"));
   });
 });
 
@@ -170,7 +201,7 @@ test("every boolean environment variable accepts true/1/yes/on and false/0/no/of
   ];
   for (const [name, valueOf] of Object.entries(read)) {
     for (const [word, expected] of words) {
-      assert.equal(valueOf(resolveOptions({ apiKey: "k" }, { [name]: word })), expected, `${name}=${JSON.stringify(word)}`);
+      assert.equal(valueOf(resolveOptions({ apiKey: "k" }, { [name]: String(word) })), expected, `${name}=${JSON.stringify(word)}`);
     }
     for (const empty of ["", "   "]) {
       assert.equal(valueOf(resolveOptions({ apiKey: "k" }, { [name]: empty })), defaults[name], `${name}=${JSON.stringify(empty)} is unset`);
@@ -365,18 +396,24 @@ test("the resource carries OpenTelemetry's SDK identification (telemetry.sdk.*) 
 });
 
 test("an unknown option is a TypeError naming it and the nearest known option; Respan JS SDK spellings are accepted", () => {
+  // @ts-expect-error "apikey" is not an option: the run-time check must reject it
   assert.throws(() => new Respan({ exporters: [inMemory()], apikey: "typo" }), {
     name: "TypeError",
     message: 'Respan: unknown option "apikey" (did you mean "apiKey"?)',
   });
+  // @ts-expect-error "traceContnet" is not an option: the run-time check must reject it
   assert.throws(() => new Respan({ traceContnet: false }), /unknown option "traceContnet" \(did you mean "traceContent"\?\)/);
+  // @ts-expect-error "zzzzzzzzzzzzzz" is not an option: the run-time check must reject it
   assert.throws(() => new Respan({ zzzzzzzzzzzzzz: 1 }), /unknown option "zzzzzzzzzzzzzz" \(known options: apiKey, baseUrl/);
   const env = {};
+  // @ts-expect-error Respan JS SDK spellings (baseURL, disableBatch, tracingEnabled) are accepted at run time but left out of the type
   const aliased = resolveOptions({ baseURL: "https://respan.example/", disableBatch: true, tracingEnabled: false }, env);
   assert.equal(aliased.baseUrl, "https://respan.example/api");
   assert.equal(aliased.batching, false);
   assert.equal(aliased.enabled, false, "tracingEnabled: false switches tracing off");
+  // @ts-expect-error a Respan JS SDK spelling, accepted at run time but left out of the type
   assert.notEqual(resolveOptions({ disableBatch: false }, env).batching, false);
+  // @ts-expect-error a Respan JS SDK spelling, accepted at run time but left out of the type
   assert.throws(() => resolveOptions({ baseURL: "https://a.example", baseUrl: "https://b.example" }, env), /"baseURL" and "baseUrl" both given/);
 });
 

@@ -73,6 +73,7 @@ test("setTraceContentEnabled overrides the environment and is shared by the ESM 
 });
 
 test("setTraceContentEnabled accepts booleans only", () => {
+  // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
   assert.throws(() => setTraceContentEnabled("false"), {
     name: "TypeError",
     message: /setTraceContentEnabled expects a boolean \(got string\)/,

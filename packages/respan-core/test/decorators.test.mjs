@@ -111,6 +111,7 @@ describe("span shape", () => {
 
 describe("function kinds", () => {
   test("async: the span ends when the promise resolves, with the resolved value as output", async () => {
+    /** @type {(value?: unknown) => void} */
     let release;
     const gate = new Promise((resolve) => (release = resolve));
     const pending = withTask("slow", async (n) => {
@@ -159,12 +160,12 @@ describe("function kinds", () => {
     const thenable = { then: (resolve) => setTimeout(() => resolve("from thenable"), 2) };
     const followed = withTask("thenable", () => thenable);
     assert.ok(followed instanceof Promise);
-    assert.equal(await followed, "from thenable");
+    assert.equal(await /** @type {Promise<string>} */ (followed), "from thenable");
     assert.equal(finished("thenable.task").attributes[OUTPUT], '"from thenable"');
 
     const error = new Error("then exploded");
     const explosive = { then() { throw error; } };
-    await assert.rejects(withTask("explosive-thenable", () => explosive), (thrown) => thrown === error);
+    await assert.rejects(/** @type {Promise<never>} */ (/** @type {unknown} */ (withTask("explosive-thenable", () => explosive))), (thrown) => thrown === error);
     assertFailed(finished("explosive-thenable.task"), error);
   });
 
@@ -265,7 +266,7 @@ describe("content capture", () => {
   });
 
   test("traceContent: false on one entity drops its content only", () => {
-    withWorkflow("open", () => withTask({ name: "closed", traceContent: false }, (secret) => secret, "s3cret"), "visible");
+    withWorkflow("open", (_shown) => withTask({ name: "closed", traceContent: false }, (secret) => secret, "s3cret"), "visible");
     assert.equal(finished("closed.task").attributes[INPUT], undefined);
     assert.equal(finished("closed.task").attributes[OUTPUT], undefined);
     assert.equal(finished("open.workflow").attributes[INPUT], '{"args":["visible"],"kwargs":{}}');
@@ -319,7 +320,7 @@ describe("content capture", () => {
       function namedHelper() {},
       () => {},
       Symbol("tag"),
-      new Map([["a", 1], [{ k: 2 }, [3]]]),
+      new Map(/** @type {[unknown, unknown][]} */ ([["a", 1], [{ k: 2 }, [3]]])),
       new Set(["x", "y"]),
       Buffer.alloc(1234),
       new Float32Array(4),
@@ -338,7 +339,7 @@ describe("content capture", () => {
     ];
     assert.equal(withTask("weird-inputs", (...all) => all.length, ...args), args.length);
 
-    const input = JSON.parse(finished("weird-inputs.task").attributes[INPUT]);
+    const input = JSON.parse(String(finished("weird-inputs.task").attributes[INPUT]));
     assert.deepEqual(input.kwargs, {});
     const [c, sharedTwice, big, fn, arrow, sym, map, set, buffer, floats, arrayBuffer, date, badDate, error, getter, toJson, proxy, point, nan, undef, promise, tooDeep] = input.args;
     assert.deepEqual(c, { name: "node", next: { back: "[Circular]" } });
@@ -380,21 +381,28 @@ describe("content capture", () => {
 
 describe("bad usage", () => {
   test("options are validated with errors naming the option", () => {
+    // @ts-expect-error the name is missing on purpose: the run-time check must reject it
     assert.throws(() => withTask({}, () => 1), { name: "TypeError", message: /withTask option "name" must be a non-empty string \(got undefined\)/ });
     assert.throws(() => withWorkflow("  ", () => 1), { message: /withWorkflow option "name" must be a non-empty string/ });
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => withTask({ name: "t", version: {} }, () => 1), { message: /option "version" must be a string or a finite number \(got object\)/ });
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => withTool({ name: "t", traceContent: "no" }, () => 1), { message: /withTool option "traceContent" must be a boolean \(got "no"\)/ });
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => withAgent({ name: "a" }, "not a function"), { message: /withAgent expects a function as its second argument \(got string\)/ });
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => task(42), { message: /@task\(\) options must be an object or a name string \(got number\)/ });
   });
 
   test("decorators apply to methods only, and must be called", () => {
+    // @ts-expect-error a getter is not a method: the decorator must refuse it
     assert.throws(() => task()(function getter() {}, { kind: "getter", name: "value" }), {
       message: /@task\(\) decorates methods only \(applied to a getter\)/,
     });
     assert.throws(() => agent()({}, "value", { get() { return 1; }, enumerable: false, configurable: true }), {
       message: /@agent\(\) decorates methods only \(applied to value, which is not a method\)/,
     });
+    // @ts-expect-error the decorator factory used as a decorator, on purpose: it must say how to write it
     assert.throws(() => task(function bareDecoratorUse() {}), { message: /write @task\(\) or @task\(\{ name \}\), not @task/ });
   });
 });

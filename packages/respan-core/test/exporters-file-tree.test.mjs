@@ -1,15 +1,15 @@
 // The embedded default destinations: OTLP JSON trace files and the terminal tree printer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { Respan, TraceFileExporter, TraceTreePrinter } from "@respan/core";
-import { captureConsole, cleanEnv, eventually, withEnv } from "./helpers/client-helpers.mjs";
+import { eventually } from "../../../test/support/eventually.cjs";
+import { runNode } from "../../../test/support/processes.mjs";
+import { captureConsole, withEnv } from "./helpers/client-helpers.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -256,11 +256,8 @@ test("tree printer and trace files: invalid limits throw, naming the option", ()
 
 test("embedded default: with no destination configured, ./traces files and a tree on stderr", async (t) => {
   const cwd = await tempDir(t, "respan-default-");
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(here, "fixtures/client-default-child.mjs")], {
-    cwd,
-    env: cleanEnv(),
-    timeout: 60_000,
-  });
+  const { code, stdout, stderr } = await runNode([path.join(here, "fixtures/client-default-child.mjs")], { cwd, timeoutMs: 60_000 });
+  assert.equal(code, 0, stderr);
   const { tracesDir } = JSON.parse(stdout.trim());
   assert.equal(tracesDir, path.join(cwd, "traces"));
   const files = (await readdir(tracesDir)).filter((name) => name.endsWith(".json"));

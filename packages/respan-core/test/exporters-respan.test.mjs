@@ -172,7 +172,7 @@ test("Respan translation: log types, usage, model and entity input/output keys",
       await receiver.close();
     }
     const spans = receiver.spans();
-    const find = (name, predicate = () => true) => spans.find((span) => span.name === name && predicate(span))?.attributes;
+    const find = (name, predicate = (/** @type {import("@opentelemetry/sdk-trace-base").ReadableSpan} */ _span) => true) => spans.find((span) => span.name === name && predicate(span))?.attributes;
     const logType = (attributes) => attributes["respan.entity.log_type"];
 
     assert.ok(spans.every((span) => span.attributes["respan.entity.log_method"] === "ts_tracing"));
@@ -302,7 +302,8 @@ test("the API key appears only in the Authorization header: never in a body, a s
   const respanReceiver = await startOtlpReceiver({ respond: ({ index }) => (index === 0 ? { status: 401 } : undefined) });
   const collector = await startOtlpReceiver();
   const memory = new InMemorySpanExporter();
-  let exported;
+  /** @type {string[]} */
+  let exported = [];
   const { lines } = await captureConsole(() =>
     withEnv(
       {
@@ -404,6 +405,7 @@ test("base URL precedence: option over RESPAN_BASE_URL; without an API key nothi
 });
 
 test("RespanSpanExporter can be used on its own and validates its options", () => {
+  // @ts-expect-error the API key is missing on purpose: the run-time check must reject it
   assert.throws(() => new RespanSpanExporter({}), /option "apiKey" must be a non-empty string/);
   assert.throws(() => new RespanSpanExporter({ apiKey: "k", baseUrl: "nope" }), /RespanSpanExporter option "baseUrl" must be an http\(s\) URL/);
   assert.equal(new RespanSpanExporter({ apiKey: "k" }).url, "https://api.respan.ai/api/v2/traces");

@@ -239,6 +239,7 @@ describe("propagateAttributes", () => {
   test("unknown keys: one warning per key, ignored; fn still runs", (t) => {
     const warn = t.mock.method(console, "warn", () => {});
     for (let i = 0; i < 3; i++) {
+      // @ts-expect-error "customerID" is not an attribute: it must be dropped with a warning
       propagateAttributes({ customerIdentifier: "known", customerID: "typo", userId: "u" }, () => mark(`unknown-${i}`));
     }
     const messages = warn.mock.calls.map((call) => String(call.arguments[0]));
@@ -258,7 +259,9 @@ describe("propagateAttributes", () => {
 
     const result = propagateAttributes(
       {
+        // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
         customerIdentifier: 12345,
+        // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
         threadIdentifier: { id: "t" },
         sessionIdentifier: huge,
         metadata: { cyclic, tooBig: { blob: huge }, fine: "ok", fn: function helper() {} },
@@ -303,6 +306,7 @@ describe("propagateAttributes", () => {
       for (const attrs of [null, undefined, "cust", ["cust"], hostile]) {
         assert.equal(propagateAttributes(attrs, () => "ran"), "ran");
       }
+      // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
       propagateAttributes({ metadata: ["not", "an", "object"] }, () => mark("bad-attrs"));
     });
     assert.equal(finished("bad-attrs").attributes[CUSTOMER], "enclosing");
@@ -328,6 +332,7 @@ describe("propagateAttributes", () => {
   });
 
   test("fn must be a function", () => {
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => propagateAttributes({}, "not a function"), {
       name: "TypeError",
       message: /propagateAttributes expects a function as its second argument \(got string\)/,
@@ -349,19 +354,23 @@ describe("propagateAttributes", () => {
 
 describe("PropagationSpanProcessor", () => {
   test("validates the base layer at construction, naming the bad key", () => {
+    // @ts-expect-error "customerId" is not an attribute: the run-time check must reject it
     assert.throws(() => new PropagationSpanProcessor({ customerId: "x" }), {
       name: "TypeError",
       message: /unknown attribute "customerId" \(accepted: customerIdentifier, .*metadata\)/,
     });
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => new PropagationSpanProcessor({ customerIdentifier: 7 }), {
       message: /customerIdentifier must be a string \(got number\)/,
     });
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => new PropagationSpanProcessor({ metadata: "tier=pro" }), {
       message: /metadata must be an object of key\/value pairs \(got string\)/,
     });
     assert.throws(() => new PropagationSpanProcessor({ environment: "e".repeat(MAX_PROPAGATED_VALUE_LENGTH + 1) }), {
       message: new RegExp(`environment is longer than ${MAX_PROPAGATED_VALUE_LENGTH} characters`),
     });
+    // @ts-expect-error a value of the wrong type on purpose: the run-time check must reject it
     assert.throws(() => new PropagationSpanProcessor("customer"), {
       message: /default attributes must be an object \(got string\)/,
     });

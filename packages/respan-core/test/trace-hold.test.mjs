@@ -6,7 +6,7 @@ import { context, trace } from "@opentelemetry/api";
 import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { eventually } from "./helpers/client-helpers.mjs";
+import { eventually } from "../../../test/support/eventually.cjs";
 import { startOtlpReceiver } from "../../../test/support/otlp-receiver.mjs";
 import {
   TraceHoldSpanProcessor,
@@ -111,7 +111,8 @@ test("a long held trace keeps a bounded number of spans in memory; the rest wait
     assert.equal(restored.attributes.i, 500);
     assert.equal(restored.spanContext().traceId, traceId);
     assert.equal(restored.parentSpanContext.spanId, root.spanContext().spanId);
-    assert.equal(restored.resource, root.resource, "the provider's resource is put back");
+    // root is the SDK's span, which has a resource.
+    assert.equal(restored.resource, /** @type {any} */ (root).resource, "the provider's resource is put back");
     assert.deepEqual(hold.stats, { held: 0, dropped: 0, discarded: 0 });
   } finally {
     await provider.shutdown();

@@ -5,6 +5,8 @@ export class Frame {
   constructor() {
     this.id = nextId++;
     this.name = `${new.target.name}#${this.id}`;
+    /** Set on both copies of a broadcast frame: the id of the other copy. */
+    this.broadcastSiblingId = undefined;
   }
 }
 export class SystemFrame extends Frame {}

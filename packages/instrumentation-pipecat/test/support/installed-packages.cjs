@@ -41,7 +41,10 @@ function requireFromApp(name) {
 const runtimeDir = path.resolve(__dirname, "../../../pipecat");
 const minimalRuntimeDir = path.resolve(__dirname, "../fixtures/minimal-runtime");
 
-/** `require("pipecat-ts")` from an app that has it installed. */
+/**
+ * `require("pipecat-ts")` from an app that has it installed.
+ * @returns {typeof import("pipecat-ts")}
+ */
 function requireInstalledPipecat() {
   installPackage("pipecat-ts", runtimeDir, ["package.json", "dist"]);
   return requireFromApp("pipecat-ts");

@@ -7,7 +7,7 @@
 // test/fixtures/span-signature/scripted-calls.json was made):
 //   node packages/instrumentation-pipecat/test/support/span-signature.cjs > <file>
 const { instrumentedRuntime } = require("./instrumented-runtime.cjs");
-const { spanIdOf, spanTree, startMs } = require("./otel.cjs");
+const { spanIdOf, spanTree, startMs } = require("../../../../test/support/otel.cjs");
 
 /** Attributes whose values are measured times (durations, latencies): their sign is kept, not their value. */
 const MEASURED = /(ttfb|ttfb_seconds|latency_seconds|duration_seconds)$/;

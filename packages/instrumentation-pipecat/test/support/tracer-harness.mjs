@@ -6,7 +6,7 @@ import { ErrorReporter } from "../../dist/esm/error-reporter.js";
 import { SERVICE_CALL_TARGETS } from "../../dist/esm/span-dispatch.js";
 import { FakeClock } from "./fake-clock.mjs";
 import * as P from "./fake-pipecat.mjs";
-import { inMemoryTracing } from "./otel.cjs";
+import { inMemoryTracing } from "../../../../test/support/otel.cjs";
 
 export const DOWN = 1;
 export const UP = 2;
@@ -47,6 +47,7 @@ export function createHarness(options = {}) {
   // Which frames the conversation has seen, as the HopRouter tells it.
   const seen = new WeakSet();
   /** One hop: `source` pushes `frame` (destination = its neighbour in that direction). */
+  /** @param {typeof DOWN | typeof UP} [direction] */
   const hop = (source, frame, direction = DOWN) => {
     const destination = direction === UP ? source.prev : source.next;
     if (frame instanceof P.InputAudioRawFrame || frame instanceof P.OutputAudioRawFrame) {

@@ -1,5 +1,5 @@
-// Helpers shared by the client / exporter tests: a clean environment per test, console capture, and
-// bounded waiting. Not a test file itself.
+// Helpers shared by the client / exporter tests: a clean environment per test, console capture, fake
+// instrumentations and exporters. Not a test file itself.
 
 /** Environment variables a test must not inherit from the machine (they would change the client's choices). */
 const CONFIG_VARIABLE = /^(RESPAN_|OTEL_)/;
@@ -20,13 +20,6 @@ export async function withEnv(vars, fn) {
   }
 }
 
-/** A copy of process.env without RESPAN_* / OTEL_* variables, plus `vars` (for child processes). */
-export function cleanEnv(vars = {}) {
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) if (!CONFIG_VARIABLE.test(key)) env[key] = value;
-  return { ...env, ...vars };
-}
-
 /** Records every console.debug/info/warn/error line while `fn` runs; returns `{ result, lines }`. */
 export async function captureConsole(fn) {
   const lines = [];
@@ -40,15 +33,6 @@ export async function captureConsole(fn) {
     return { result, lines };
   } finally {
     for (const method of methods) console[method] = originals[method];
-  }
-}
-
-/** Polls `predicate` until it returns true; rejects after `timeoutMs`. */
-export async function eventually(predicate, timeoutMs = 10_000, what = "condition") {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

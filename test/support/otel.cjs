@@ -1,12 +1,19 @@
-// Span helpers shared by every test file (CommonJS, so both .test.cjs and .test.mjs files can use it).
+// The tracer harness every package's tests share, and helpers to read what it recorded (CommonJS, so
+// both .test.cjs and .test.mjs files can use it).
 const { InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
 const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 
-/** A provider exporting to memory, not registered globally. */
-function inMemoryTracing() {
+/**
+ * A tracer provider exporting to memory. `spanProcessors` run before the exporting one (e.g. the
+ * propagation processor under test). With `register`, it is the process's global provider, with the
+ * AsyncLocalStorage context manager (so active spans follow async calls); otherwise nothing global changes.
+ * @param {{ spanProcessors?: import("@opentelemetry/sdk-trace-base").SpanProcessor[], register?: boolean }} [options]
+ */
+function inMemoryTracing({ spanProcessors = [], register = false } = {}) {
   const exporter = new InMemorySpanExporter();
-  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  return { exporter, provider, tracer: provider.getTracer("test") };
+  const provider = new NodeTracerProvider({ spanProcessors: [...spanProcessors, new SimpleSpanProcessor(exporter)] });
+  if (register) provider.register();
+  return { exporter, provider, tracer: provider.getTracer("test"), spans: () => exporter.getFinishedSpans() };
 }
 
 const parentIdOf = (span) => span.parentSpanContext?.spanId;
@@ -44,10 +51,12 @@ function spanTree(spans) {
  * A normalised tree: names, parent links and the selected attributes, children in start order — what a
  * golden trace compares (never timestamps or ids).
  */
+/** @param {(span: import("@opentelemetry/sdk-trace-base").ReadableSpan) => object} [pickAttributes] */
 function normalisedTree(spans, pickAttributes = () => ({})) {
   const { children, roots } = spanTree(spans);
   const order = (a, b) => startMs(a) - startMs(b) || a.name.localeCompare(b.name);
   const build = (span) => {
+    /** @type {{ name: string, children?: object[] }} */
     const node = { name: span.name, ...pickAttributes(span) };
     const kids = (children.get(spanIdOf(span)) ?? []).sort(order).map(build);
     if (kids.length > 0) node.children = kids;
