@@ -23,7 +23,7 @@ function createRouter({ limits = DEFAULT_LIMITS, sessionCapture } = {}) {
   const router = new HopRouter(
     {
       tracer,
-      settings: () => ({ captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture }),
+      settings: () => ({ captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture, latestGenAi: false }),
     },
     clock,
     errors,

@@ -490,7 +490,7 @@ describe("conversation end", () => {
     const clock = new FakeClock();
     const conversation = new ConversationTracer({
       tracer: breaking, parentContext: ROOT_CONTEXT, conversationId: "conv-broken", clock, errors,
-      settings: { captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture: undefined },
+      settings: { captureContent: true, maxContentLength: 4096, turnEndTimeoutMs: 2500, attributeHook: undefined, sessionCapture: undefined, latestGenAi: false },
     });
     const [transport, llm, tts] = [new P.Transport("t#0"), new P.OpenAILLMService(), new P.CartesiaTTSService()];
     const hop = (source, frame, destination) => conversation.onHop(source, frame, 1, frameKindOf(frame), destination, true, true);

@@ -29,6 +29,7 @@ export function createHarness(options = {}) {
       turnEndTimeoutMs: options.turnEndTimeoutMs ?? 2500,
       attributeHook: options.attributeHook,
       sessionCapture: options.sessionCapture,
+      latestGenAi: options.latestGenAi ?? false,
     },
     clock,
     errors,
