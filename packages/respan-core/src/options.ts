@@ -70,7 +70,20 @@ export interface TreePrinterOptions {
 export type OtlpProtocol = "http/json" | "http/protobuf";
 const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ["http/json", "http/protobuf"];
 
-export interface RespanOptions {
+/**
+ * The names Respan's own JavaScript SDK gives three options: accepted so that code moving over keeps
+ * working, and rewritten to this package's names (giving both spellings of one option is an error).
+ */
+export interface RespanSdkOptionSpellings {
+  /** Respan JS SDK spelling of `baseUrl`. */
+  baseURL?: string;
+  /** Respan JS SDK spelling of `enabled`. */
+  tracingEnabled?: boolean;
+  /** Respan JS SDK option: `disableBatch: true` is `batching: false`. */
+  disableBatch?: boolean;
+}
+
+export interface RespanOptions extends RespanSdkOptionSpellings {
   /** Respan API key. Env RESPAN_API_KEY. Without one, nothing is sent to Respan. */
   apiKey?: string;
   /** Respan API base URL, with or without the trailing "/api". Env RESPAN_BASE_URL. */

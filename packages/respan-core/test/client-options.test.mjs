@@ -405,15 +405,13 @@ test("an unknown option is a TypeError naming it and the nearest known option; R
   assert.throws(() => new Respan({ traceContnet: false }), /unknown option "traceContnet" \(did you mean "traceContent"\?\)/);
   // @ts-expect-error "zzzzzzzzzzzzzz" is not an option: the run-time check must reject it
   assert.throws(() => new Respan({ zzzzzzzzzzzzzz: 1 }), /unknown option "zzzzzzzzzzzzzz" \(known options: apiKey, baseUrl/);
+  /** @type {Record<string, string>} */
   const env = {};
-  // @ts-expect-error Respan JS SDK spellings (baseURL, disableBatch, tracingEnabled) are accepted at run time but left out of the type
   const aliased = resolveOptions({ baseURL: "https://respan.example/", disableBatch: true, tracingEnabled: false }, env);
   assert.equal(aliased.baseUrl, "https://respan.example/api");
   assert.equal(aliased.batching, false);
   assert.equal(aliased.enabled, false, "tracingEnabled: false switches tracing off");
-  // @ts-expect-error a Respan JS SDK spelling, accepted at run time but left out of the type
   assert.notEqual(resolveOptions({ disableBatch: false }, env).batching, false);
-  // @ts-expect-error a Respan JS SDK spelling, accepted at run time but left out of the type
   assert.throws(() => resolveOptions({ baseURL: "https://a.example", baseUrl: "https://b.example" }, env), /"baseURL" and "baseUrl" both given/);
 });
 
