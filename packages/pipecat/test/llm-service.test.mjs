@@ -191,6 +191,29 @@ test("with metrics enabled the LLM reports TTFB, processing time and token usage
   assert.deepEqual(usage[0].value, { promptTokens: Math.ceil("Count to four".length / 4), completionTokens: 5, totalTokens: 4 + 5 });
 });
 
+test("prompt tokens count the whole context on every run, a message whose content is replaced afresh", async () => {
+  const scripted = () => new ScriptedLLMService({ replies: ["Sure."], firstTokenDelayMs: 0, tokenIntervalMs: 0 });
+  /** @type {import("pipecat-ts").LLMToolCall[]} */
+  const toolCalls = [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }];
+  /** @type {import("pipecat-ts").LLMMessage} */
+  const question = { role: "user", content: "What is the weather in Paris?" };
+  const context = new LLMContext({ messages: [question, { role: "assistant", content: null, tool_calls: toolCalls }] });
+  const estimate = (/** @type {string} */ text) => Math.ceil(text.length / 4);
+  const expected = () =>
+    estimate(String(question.content)) + estimate(JSON.stringify(toolCalls)) + (context.messages.length > 2 ? estimate("Thanks.") : 0);
+  const { tail } = await runFrames([scripted()], [new LLMContextFrame(context)], { params: { enableMetrics: true, enableUsageMetrics: true } });
+  const first = tail.downstream(MetricsFrame).flatMap((f) => f.data).find((d) => d instanceof LLMUsageMetricsData);
+  assert.equal(first.value.promptTokens, expected());
+  // The same messages again (estimates are kept per message, across services), one replaced and one added:
+  // the count follows both.
+  question.content = "And in Lisbon, tomorrow morning, if you please?";
+  context.addMessage({ role: "user", content: "Thanks." });
+  const again = await runFrames([scripted()], [new LLMContextFrame(context)], { params: { enableMetrics: true, enableUsageMetrics: true } });
+  const second = again.tail.downstream(MetricsFrame).flatMap((f) => f.data).find((d) => d instanceof LLMUsageMetricsData);
+  assert.equal(second.value.promptTokens, expected());
+  assert.notEqual(second.value.promptTokens, first.value.promptTokens);
+});
+
 test("without metrics enabled no MetricsFrame is pushed; reportOnlyInitialTtfb keeps only the first TTFB", async () => {
   const silent = new ScriptedLLMService({ replies: ["Hi."], firstTokenDelayMs: 10 });
   const quiet = await runFrames([silent], [new LLMContextFrame(new LLMContext())]);
