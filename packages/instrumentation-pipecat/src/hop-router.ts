@@ -87,6 +87,11 @@ export function destinationOf(source: object, direction: Direction): object | nu
   return exposed ? null : undefined;
 }
 
+/** The conversation, if it has not ended (an ended one owns nothing any more). */
+function live(tracer: ConversationTracer | undefined): ConversationTracer | undefined {
+  return tracer !== undefined && !tracer.isEnded ? tracer : undefined;
+}
+
 /**
  * The hot path: every frame hop of every pipeline comes through `onPushFrame`. It classifies the frame
  * (cached per class), returns at once for frames no one needs, and hands the rest to the
@@ -173,7 +178,7 @@ export class HopRouter {
     const learned = hidden ? this.links.hop(source, frame, normaliseDirection(rawDirection)) : undefined;
     // One lookup answers both "which live conversation saw this frame" and "is this its first sight".
     const seenBy = this.frameOwners.get(frame);
-    const liveSeenBy = seenBy !== undefined && !seenBy.isEnded ? seenBy : undefined;
+    const liveSeenBy = live(seenBy);
     const owner = this.owners.get(source);
     // A frame its conversation already saw, passed on by one of that conversation's processors (a
     // MetricsFrame or BotStartedSpeakingFrame crossing the pipeline): nothing new to learn.
@@ -181,7 +186,7 @@ export class HopRouter {
     const direction = normaliseDirection(rawDirection);
     const link = hidden ? undefined : destinationOf(source, direction);
     const destination = link ?? learned;
-    let tracer = owner !== undefined && !owner.isEnded ? owner : undefined;
+    let tracer = live(owner);
     if (tracer === undefined && liveSeenBy !== undefined) {
       // An unowned processor pushing a frame a live conversation already saw joins that conversation.
       this.owners.set(source, liveSeenBy);
@@ -261,8 +266,7 @@ export class HopRouter {
 
   /** The live conversation a processor (or service) belongs to. */
   liveOwner(processor: object): ConversationTracer | undefined {
-    const tracer = this.owners.get(processor);
-    return tracer !== undefined && !tracer.isEnded ? tracer : undefined;
+    return live(this.owners.get(processor));
   }
 
   /** Ends every conversation in progress (the instrumentation is being disabled). */
