@@ -8,8 +8,12 @@
  * `traceContnet` must not silently leave content capture at its default.
  */
 
-/** Respan JS SDK option -> this package's option, with how its value translates. */
-const CLIENT_ALIASES: Readonly<Record<string, { option: string; translate: (value: unknown) => unknown }>> = {
+import type { RespanOptions, RespanSdkOptionSpellings } from "./options.js";
+
+/** Respan JS SDK option -> this package's option, with how its value translates (keys: the typed spellings). */
+const CLIENT_ALIASES: Readonly<
+  Record<keyof RespanSdkOptionSpellings, { option: keyof RespanOptions; translate: (value: unknown) => unknown }>
+> = {
   baseURL: { option: "baseUrl", translate: (value) => value },
   tracingEnabled: { option: "enabled", translate: (value) => value },
   // `disableBatch: true` sends each span as it ends: batching off.
