@@ -29,18 +29,28 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
     await receiver.close();
   });
 
-  it("with @respan/core: spans go where the environment says (an OTLP/JSON collector here)", async () => {
-    const result = await runNode(["--import", "@respan/instrumentation-pipecat/register", path.join(fixtures, "app.mjs")], {
+  /**
+   * An app of the fixture with the register entry preloaded (`--import` or `--require`), configured by
+   * environment alone: spans to the receiver as OTLP/JSON, under `conversationId`.
+   * @param {string} flag
+   * @param {string} appFile
+   * @param {string} conversationId
+   */
+  const runPreloaded = (flag, appFile, conversationId) =>
+    runNode([flag, "@respan/instrumentation-pipecat/register", path.join(fixtures, appFile)], {
       cwd: packageDir,
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         RESPAN_TRACES_DIR: "false",
         RESPAN_PRINT_TREE: "false",
-        APP_CONVERSATION_ID: "esm-1",
+        APP_CONVERSATION_ID: conversationId,
       },
       timeoutMs: CHILD_TIMEOUT_MS,
     });
+
+  it("with @respan/core: spans go where the environment says (an OTLP/JSON collector here)", async () => {
+    const result = await runPreloaded("--import", "app.mjs", "esm-1");
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /app finished/);
     const spans = receiver.spans().filter((span) => span.attributes["conversation.id"] === "esm-1");
@@ -55,17 +65,7 @@ describe("--import @respan/instrumentation-pipecat/register", () => {
   for (const [flag, appFile] of [["--require", "app.cjs"], ["--require", "app.mjs"], ["--import", "app.cjs"]]) {
     it(`${flag} with a ${appFile.endsWith(".cjs") ? "CommonJS" : "ESM"} app: traced, and no deprecation warning`, async () => {
       const conversationId = `preload-${flag}-${appFile}`;
-      const result = await runNode([flag, "@respan/instrumentation-pipecat/register", path.join(fixtures, appFile)], {
-        cwd: packageDir,
-        env: {
-          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-          OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-          RESPAN_TRACES_DIR: "false",
-          RESPAN_PRINT_TREE: "false",
-          APP_CONVERSATION_ID: conversationId,
-        },
-        timeoutMs: CHILD_TIMEOUT_MS,
-      });
+      const result = await runPreloaded(flag, appFile, conversationId);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /app finished/);
       if (flag === "--require" && appFile.endsWith(".mjs") && !syncLoaderHooksWork()) {
