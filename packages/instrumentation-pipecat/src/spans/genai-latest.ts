@@ -17,8 +17,11 @@ import { readField } from "../utils.js";
 const OPT_IN_VARIABLE = "OTEL_SEMCONV_STABILITY_OPT_IN";
 const OPT_IN_VALUE = "gen_ai_latest_experimental";
 
-/** True when OTEL_SEMCONV_STABILITY_OPT_IN (a comma list) holds gen_ai_latest_experimental. */
-export function latestGenAiOptedIn(env: NodeJS.ProcessEnv = process.env): boolean {
+/**
+ * True when OTEL_SEMCONV_STABILITY_OPT_IN (a comma list) holds gen_ai_latest_experimental. Read once per
+ * conversation, with its other settings (config.ts).
+ */
+export function latestGenAiOptedIn(env: NodeJS.ProcessEnv): boolean {
   return (env[OPT_IN_VARIABLE] ?? "").split(",").some((value) => value.trim() === OPT_IN_VALUE);
 }
 
