@@ -89,7 +89,8 @@ async function main() {
   const valgrind = assertValgrind();
   const progress = (message) => process.stderr.write(`[instructions] ${message}\n`);
   const [node] = resolveNodes(options.node, progress);
-  const endpoint = await refusingUrl();
+  // Only the refusing-backend variant needs a port nobody listens on.
+  const endpoint = options.modes.includes("refused") ? await refusingUrl() : undefined;
   const argsOf = (mode, turns) => [
     "--mode", mode === "refused" ? "respan" : mode, "--turns", String(turns), ...(mode === "refused" ? ["--endpoint", endpoint] : []),
   ];
