@@ -1,8 +1,9 @@
 "use strict";
-// Loads pipecat-ts for a workload, traced or not. In this workspace `pipecat-ts` is a symlink that Node
-// resolves to packages/pipecat, a path without a node_modules segment, so no require hook can recognise
-// it: the runtime is handed to the instrumentation with manuallyInstrument() instead, which patches the
-// same prototypes. The function checks the patch is in place.
+// Loads pipecat-ts for a workload, traced or not. In this workspace `pipecat-ts` is a linked package
+// (packages/pipecat): the instrumentation's require hook patches it by the path it resolves to from the
+// workload script, as it would in a user's monorepo. manuallyInstrument() is called as well (a no-op when
+// the hook has patched it) so that a script run from elsewhere is traced all the same, and the function
+// checks the patch is in place.
 //
 //   plain   no instrumentation at all: the baseline.
 //   context no instrumentation, but OpenTelemetry's context manager registered and in use — the

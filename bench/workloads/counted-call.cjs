@@ -10,6 +10,12 @@ const { parseArgs, runWorkload } = require("../lib/child-result.cjs");
 
 const WARMUP_TURNS = 10;
 
+// Every variant loads the same packages, traced or not: merely loading a module moves the untraced call's
+// count by several percent (see bench/README.md, "Instructions and time"), which is not work the tracing
+// does.
+require("@respan/instrumentation-pipecat");
+require("@respan/core");
+
 runWorkload(async () => {
   const args = parseArgs();
   const turns = Number(args.turns);
