@@ -7,13 +7,16 @@
 // Instructions are not time: cache misses and memory traffic cost time without instructions, so the CPU
 // ratio of `pnpm bench` stays the gate; this tool tells whether a change removed work, and where.
 // Needs valgrind (Debian/Ubuntu: apt-get install valgrind). Each run is about 50x slower than native.
-// Usage: node bench/tools/instruction-counts.mjs [--turns 150] [--node 24] [--modes plain,noop,otel,refused]
+// An instrumented call's count varies by about 2% between runs (its timers run on the wall clock, which
+// valgrind slows): --repeat N counts every variant N times and reports the median and the range.
+// Usage: node bench/tools/instruction-counts.mjs [--turns 150] [--repeat 1] [--node 24] [--modes plain,noop,otel,refused]
 import { spawn, spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { refusingUrl } from "../lib/loopback.mjs";
 import { resolveNodes } from "../lib/node-binaries.mjs";
+import { median } from "../lib/stats.mjs";
 
 const WORKLOAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../workloads/counted-call.cjs");
 const MODES = ["plain", "noop", "otel", "refused"];
@@ -26,16 +29,18 @@ const LABELS = {
 const RUN_TIMEOUT_MS = 30 * 60_000;
 
 function parse(argv) {
-  const options = { turns: 150, node: "24", modes: MODES };
+  const options = { turns: 150, repeat: 1, node: "24", modes: MODES };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
     if (arg === "--turns" && value !== undefined) options.turns = Number(argv[++i]);
+    else if (arg === "--repeat" && value !== undefined) options.repeat = Number(argv[++i]);
     else if (arg === "--node" && value !== undefined) options.node = argv[++i];
     else if (arg === "--modes" && value !== undefined) options.modes = argv[++i].split(",");
-    else throw new Error(`unknown argument ${arg}; usage: instruction-counts.mjs [--turns N] [--node 24] [--modes ${MODES.join(",")}]`);
+    else throw new Error(`unknown argument ${arg}; usage: instruction-counts.mjs [--turns N] [--repeat N] [--node 24] [--modes ${MODES.join(",")}]`);
   }
   if (!Number.isInteger(options.turns) || options.turns < 1) throw new Error("--turns must be a positive integer");
+  if (!Number.isInteger(options.repeat) || options.repeat < 1) throw new Error("--repeat must be a positive integer");
   const unknown = options.modes.filter((mode) => !MODES.includes(mode));
   if (unknown.length > 0 || !options.modes.includes("plain")) {
     throw new Error(`--modes: choose from ${MODES.join(", ")} (plain is required: it is the baseline), got ${options.modes.join(",")}`);
@@ -95,8 +100,9 @@ async function main() {
   const argsOf = (mode, turns) => [
     "--mode", mode === "refused" ? "respan" : mode, "--turns", String(turns), ...(mode === "refused" ? ["--endpoint", endpoint] : []),
   ];
-  progress(`${valgrind}, Node ${node.version}: ${options.modes.length} variants x 2 runs (each a minute or more)`);
-  const runs = options.modes.flatMap((mode) => [0, options.turns].map((turns) => ({ mode, turns })));
+  progress(`${valgrind}, Node ${node.version}: ${options.modes.length} variants x ${2 * options.repeat} runs (each a minute or more)`);
+  const runs = Array.from({ length: options.repeat }, () =>
+    options.modes.flatMap((mode) => [0, options.turns].map((turns) => ({ mode, turns })))).flat();
   const counts = await inParallel(
     runs.map((run) => async () => {
       const count = await countInstructions(node.execPath, argsOf(run.mode, run.turns));
@@ -105,15 +111,20 @@ async function main() {
     }),
     Math.max(1, os.availableParallelism()),
   );
-  const perCall = Object.fromEntries(options.modes.map((mode, i) => [mode, counts[2 * i + 1] - counts[2 * i]]));
+  // The call's own count, per variant and repetition: warm-up plus call, minus warm-up only.
+  const samples = Object.fromEntries(options.modes.map((mode) => [mode, []]));
+  for (let i = 0; i < runs.length; i += 2) samples[runs[i].mode].push(counts[i + 1] - counts[i]);
+  const perCall = Object.fromEntries(options.modes.map((mode) => [mode, median(samples[mode])]));
   const width = Math.max(...options.modes.map((mode) => LABELS[mode].length));
-  console.log(`Node ${node.version} (${node.origin}), a ${options.turns}-turn call, instructions counted by ${valgrind}`);
+  const repeats = options.repeat === 1 ? "" : `, median of ${options.repeat} counts (range in brackets)`;
+  console.log(`Node ${node.version} (${node.origin}), a ${options.turns}-turn call, instructions counted by ${valgrind}${repeats}`);
   console.log(`${"variant".padEnd(width)}  instructions  ratio to untraced`);
+  const millions = (count) => `${(count / 1e6).toFixed(0)} M`;
   for (const mode of options.modes) {
-    const millions = `${(perCall[mode] / 1e6).toFixed(0)} M`;
-    console.log(`${LABELS[mode].padEnd(width)}  ${millions.padStart(12)}  ${(perCall[mode] / perCall.plain).toFixed(3)}`);
+    const range = options.repeat === 1 ? "" : `  [${millions(Math.min(...samples[mode]))} – ${millions(Math.max(...samples[mode]))}]`;
+    console.log(`${LABELS[mode].padEnd(width)}  ${millions(perCall[mode]).padStart(12)}  ${(perCall[mode] / perCall.plain).toFixed(3)}${range}`);
   }
-  const json = { node: node.version, turns: options.turns };
+  const json = { node: node.version, turns: options.turns, repeat: options.repeat };
   for (const mode of options.modes) if (mode !== "plain") json[`instructions_ratio_${mode}`] = Number((perCall[mode] / perCall.plain).toFixed(3));
   json.instructions_plain_millions = Math.round(perCall.plain / 1e6);
   console.log(JSON.stringify(json));
