@@ -2,7 +2,7 @@
  * OpenTelemetry's newest GenAI attributes, emitted in addition to the default (Pipecat-compatible) ones
  * when the process opts in the way OpenTelemetry defines: OTEL_SEMCONV_STABILITY_OPT_IN holding
  * `gen_ai_latest_experimental`. Then GenAI-aware backends render the prompts and transcripts of an `llm`
- * span from structured messages. Keys come from the incubating entry of @opentelemetry/semantic-conventions.
+ * span from structured messages. Keys come from @respan/semconv-pipecat (copies of the incubating ones).
  */
 import type { Attributes } from "@opentelemetry/api";
 import {
@@ -11,7 +11,7 @@ import {
   ATTR_GEN_AI_REQUEST_STREAM,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
-} from "@opentelemetry/semantic-conventions/incubating";
+} from "@respan/semconv-pipecat";
 import { readField } from "../utils.js";
 
 const OPT_IN_VARIABLE = "OTEL_SEMCONV_STABILITY_OPT_IN";
