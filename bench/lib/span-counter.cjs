@@ -7,6 +7,15 @@ const REQUIRED_KINDS = ["conversation", "turn", "llm"];
 class SpanCounter {
   counts = {};
 
+  /**
+   * @param {{ required?: string[], forbidden?: string[] }} expected  the kinds a run must produce, and those it
+   *   must not (a stage of the instrumentation that traces only part of a call)
+   */
+  constructor({ required = REQUIRED_KINDS, forbidden = [] } = {}) {
+    this.required = required;
+    this.forbidden = forbidden;
+  }
+
   onStart() {}
 
   onEnd(span) {
@@ -28,14 +37,21 @@ class SpanCounter {
     this.counts = {};
   }
 
-  /** Throws unless conversation, turn and llm spans were produced: benchmarking a no-op means nothing. */
+  /**
+   * Throws unless the required kinds (by default conversation, turn and llm) were produced — benchmarking a
+   * no-op means nothing — or if a forbidden kind was.
+   */
   assertTraced(where) {
-    const missing = REQUIRED_KINDS.filter((kind) => !(this.counts[kind] > 0));
+    const missing = this.required.filter((kind) => !(this.counts[kind] > 0));
     if (missing.length > 0) {
       throw new Error(
         `${where}: the instrumented run produced no ${missing.join("/")} spans (spans seen: ${JSON.stringify(this.counts)}). ` +
           "Is @respan/instrumentation-pipecat built and hooking pipecat-ts?",
       );
+    }
+    const unexpected = this.forbidden.filter((kind) => this.counts[kind] > 0);
+    if (unexpected.length > 0) {
+      throw new Error(`${where}: this run should produce no ${unexpected.join("/")} spans (spans seen: ${JSON.stringify(this.counts)})`);
     }
   }
 }

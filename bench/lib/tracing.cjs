@@ -19,13 +19,28 @@
 //           serialised, as with a healthy collector.
 //   respan  PipecatInstrumentation registered by the @respan/core client, sending to Respan at
 //           `endpoint` (a loopback port that refuses or stalls: the backend is down).
+//
+// Stages between `plain` and `noop`, for splitting the instrumentation's cost (compare-builds.mjs
+// --modes); they trace partially or not at all by design, and their span counts are checked for that:
+//   loaded  as `context`, with @respan/instrumentation-pipecat and @respan/core loaded and not used.
+//   hops    as `noop`, but only the pushFrame wrapper stays patched and the hop router does nothing:
+//           the cost of the wrapper on every hop. Produces no span (checked).
+//   calls   as `noop`, but the hop router does nothing: the wrapper, the conversation begun by the
+//           task's run() and the spans the service-call wrappers begin (llm, tts, tool calls), without
+//           any frame routed to the conversation (checked: llm spans, no turn spans).
 const { context, ProxyTracerProvider, ROOT_CONTEXT } = require("@opentelemetry/api");
 const { BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } = require("@opentelemetry/sdk-trace-base");
 const { NodeTracerProvider } = require("@opentelemetry/sdk-trace-node");
 const { DiscardingOtlpJsonExporter } = require("./discarding-otlp-exporter.cjs");
 const { SpanCounter } = require("./span-counter.cjs");
 
-const MODES = ["plain", "context", "noop", "otel", "metrics", "respan", "memory"];
+const MODES = ["plain", "context", "noop", "otel", "metrics", "respan", "memory", "loaded", "hops", "calls"];
+/** What the partial stages must (and must not) trace. */
+const STAGE_SPANS = {
+  hops: { required: [], forbidden: ["conversation", "llm", "tts", "turn"] },
+  calls: { required: ["conversation", "llm"], forbidden: ["turn"] },
+};
+const STAGES = Object.keys(STAGE_SPANS);
 
 /**
  * OpenTelemetry's no-op tracer, counting the spans started (by kind, as SpanCounter counts ended ones) so
@@ -59,10 +74,14 @@ function assertPatched(pipecat) {
  */
 function loadRuntime(mode, options = {}) {
   if (!MODES.includes(mode)) throw new Error(`unknown tracing mode "${mode}" (expected ${MODES.join(", ")})`);
-  if (mode === "plain" || mode === "context") {
-    if (mode === "context") {
+  if (mode === "plain" || mode === "context" || mode === "loaded") {
+    if (mode !== "plain") {
       new NodeTracerProvider().register();
       context.with(ROOT_CONTEXT, () => undefined);
+    }
+    if (mode === "loaded") {
+      require("@respan/instrumentation-pipecat");
+      require("@respan/core");
     }
     return { pipecat: require("pipecat-ts"), counter: undefined, drainQueue() {}, stats: () => undefined };
   }
@@ -70,7 +89,7 @@ function loadRuntime(mode, options = {}) {
   const { PipecatInstrumentation } = require("@respan/instrumentation-pipecat");
   // Content on, as under `new Respan(...)` (traceContent defaults on): the spans the benchmark prices are full ones.
   const instrumentation = new PipecatInstrumentation({ captureContent: true });
-  const counter = new SpanCounter();
+  const counter = new SpanCounter(STAGE_SPANS[mode]);
   const processors = [counter, ...(options.spanProcessors ?? [])];
   let tracing;
   if (mode === "respan") {
@@ -87,7 +106,7 @@ function loadRuntime(mode, options = {}) {
       logLevel: "silent",
     });
     tracing = { drainQueue() {}, stats: () => respan.getStats(), flush: () => respan.flush() };
-  } else if (mode === "noop") {
+  } else if (mode === "noop" || STAGES.includes(mode)) {
     // The SDK's context manager, as the traced variants have it; the spans go nowhere.
     new NodeTracerProvider().register();
     context.with(ROOT_CONTEXT, () => undefined);
@@ -113,7 +132,23 @@ function loadRuntime(mode, options = {}) {
   const pipecat = require("pipecat-ts");
   instrumentation.manuallyInstrument(pipecat);
   assertPatched(pipecat);
+  if (STAGES.includes(mode)) switchOffStages(mode, instrumentation, pipecat);
   return { pipecat, counter, instrumentation, ...tracing };
+}
+
+/** The `hops` and `calls` stages: parts of the instrumentation switched off (a diagnostic, reaching into its privates). */
+function switchOffStages(mode, instrumentation, pipecat) {
+  instrumentation.router.onPushFrame = () => undefined;
+  if (mode !== "hops") return;
+  for (const exported of Object.values(pipecat)) {
+    const prototype = typeof exported === "function" ? exported.prototype : undefined;
+    if (prototype === undefined) continue;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const method = Object.getOwnPropertyDescriptor(prototype, name).value;
+      // Every wrapper but pushFrame's gets its original back (__original: set by the wrapping library).
+      if (name !== "pushFrame" && typeof method === "function" && method.__wrapped === true) prototype[name] = method.__original;
+    }
+  }
 }
 
 /** Gives the instrumentation a MeterProvider; `assertRecorded` fails when the call recorded no voice metric. */

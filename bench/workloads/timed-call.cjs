@@ -4,7 +4,8 @@
 // settled heap at the end. With the healthy
 // exporter the clock stops only once the last partial batch is serialised too, so every span's
 // export is paid for inside the timed region.
-// Usage: node --expose-gc timed-call.cjs --mode plain|context|noop|otel|respan --turns N [--warmup N] [--endpoint URL]
+// Usage: node --expose-gc timed-call.cjs --mode plain|context|noop|otel|respan|loaded|hops|calls --turns N [--warmup N]
+//          [--endpoint URL]   (the modes: bench/lib/tracing.cjs)
 const { setTimeout: delay } = require("node:timers/promises");
 const { createVoiceCall } = require("../lib/voice-call.cjs");
 const { loadRuntime } = require("../lib/tracing.cjs");
