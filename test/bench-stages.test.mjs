@@ -3,21 +3,15 @@
 // refuses a run that traced more or less than its stage should: a stage figure always measures that stage.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import path from "node:path";
 import { describe, test } from "node:test";
-import { repoRoot, runNode } from "./support/processes.mjs";
+import { runWorkload } from "../bench/lib/workload-process.mjs";
 
 const require = createRequire(import.meta.url);
 const { SpanCounter } = require("../bench/lib/span-counter.cjs");
-const TIMED_CALL = path.join(repoRoot, "bench/workloads/timed-call.cjs");
-const RESULT_MARK = "@@bench-result ";
 
-async function timedCall(mode) {
-  const result = await runNode(["--expose-gc", TIMED_CALL, "--mode", mode, "--turns", "4"], { cwd: path.dirname(TIMED_CALL) });
-  assert.equal(result.code, 0, `timed-call --mode ${mode} failed:\n${result.stderr}`);
-  const line = result.stdout.split("\n").find((l) => l.startsWith(RESULT_MARK));
-  assert.ok(line, `timed-call --mode ${mode} printed no result line:\n${result.stdout}`);
-  return JSON.parse(line.slice(RESULT_MARK.length));
+/** The benchmark's own way of running a workload: rejects (with its stderr) unless it exits 0 with a result. */
+function timedCall(mode) {
+  return runWorkload("timed-call.cjs", ["--mode", mode, "--turns", "4"], { execPath: process.execPath, timeoutMs: 60_000 });
 }
 
 describe("benchmark stages", () => {

@@ -37,7 +37,7 @@ const { SpanCounter } = require("./span-counter.cjs");
 const MODES = ["plain", "context", "noop", "otel", "metrics", "respan", "memory", "loaded", "hops", "calls"];
 /** What the partial stages must (and must not) trace. */
 const STAGE_SPANS = {
-  hops: { required: [], forbidden: ["conversation", "llm", "tts", "turn"] },
+  hops: { required: [], forbidden: ["conversation", "turn", "llm", "tts", "stt", "vad", "execute_tool"] },
   calls: { required: ["conversation", "llm"], forbidden: ["turn"] },
 };
 const STAGES = Object.keys(STAGE_SPANS);
