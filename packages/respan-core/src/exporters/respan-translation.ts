@@ -150,9 +150,10 @@ type Setter = (key: string, value: AttributeValue | undefined) => void;
 /** A captured voice session's id and custom metadata become Respan's session and metadata keys. */
 function translateSession(source: Attributes, setIfMissing: Setter): void {
   setIfMissing(PROPAGATED_KEYS.sessionIdentifier, stringValue(source[ATTR_SESSION_ID]));
-  for (const [key, value] of Object.entries(source)) {
+  // Keys, not entries: this runs for every exported span, and most carry no session metadata.
+  for (const key of Object.keys(source)) {
     if (key.startsWith(SESSION_METADATA_PREFIX)) {
-      setIfMissing(METADATA_PREFIX + key.slice(SESSION_METADATA_PREFIX.length), value);
+      setIfMissing(METADATA_PREFIX + key.slice(SESSION_METADATA_PREFIX.length), source[key]);
     }
   }
 }
