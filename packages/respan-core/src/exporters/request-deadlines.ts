@@ -23,7 +23,30 @@ export interface RequestDeadlines {
   abortAll(reason: string): void;
 }
 
+/**
+ * OpenTelemetry's HTTP transport loads `http` / `https` with a dynamic import() on its first send, and making
+ * a built-in module's ESM namespace reads every one of its exports — on Node 22+ that includes `http`'s lazy
+ * WebSocket getters, which load undici: about 30 ms on the application's thread, in the middle of whatever it
+ * is doing when the first batch goes out (a call). Reading the exports when the first exporter is made moves
+ * that work to start-up; the later import() then finds them loaded.
+ */
+let transportModulesLoaded = false;
+function loadTransportModulesNow(): void {
+  if (transportModulesLoaded) return;
+  transportModulesLoaded = true;
+  for (const module of [http, https] as unknown as Array<Record<string, unknown>>) {
+    for (const name of Object.keys(module)) {
+      try {
+        void module[name];
+      } catch {
+        // A getter that throws would throw for the transport's import() too; nothing to do here.
+      }
+    }
+  }
+}
+
 export function createRequestDeadlines(timeoutMillis: number): RequestDeadlines {
+  loadTransportModulesNow();
   const inFlight = new Set<http.ClientRequest>();
   const agents = new Map<string, http.Agent>();
   let lastStatusCode: number | undefined;
