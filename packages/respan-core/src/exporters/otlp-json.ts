@@ -11,8 +11,8 @@ import {
   type ISerializer,
 } from "@opentelemetry/otlp-transformer";
 import type { ResourceMetrics } from "@opentelemetry/sdk-metrics";
-import { Buffer } from "node:buffer";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
+import { Buffer } from "node:buffer";
 
 const decoder = new TextDecoder();
 

@@ -34,10 +34,10 @@ let transportModulesLoaded = false;
 function loadTransportModulesNow(): void {
   if (transportModulesLoaded) return;
   transportModulesLoaded = true;
-  for (const module of [http, https] as unknown as Array<Record<string, unknown>>) {
-    for (const name of Object.keys(module)) {
+  for (const builtin of [http, https] as unknown as Array<Record<string, unknown>>) {
+    for (const name of Object.keys(builtin)) {
       try {
-        void module[name];
+        void builtin[name];
       } catch {
         // A getter that throws would throw for the transport's import() too; nothing to do here.
       }
