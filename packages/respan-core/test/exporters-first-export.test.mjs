@@ -1,7 +1,8 @@
 // The first export of a process does no module loading that could have been done at start-up: OpenTelemetry's
 // HTTP transport import()s `http` on its first send, and on Node 22+ that reads `http`'s lazy exports, which
 // load undici (tens of milliseconds on the application's thread, mid-call). Checked in a child process (a
-// clean module list) for both builds, against a loopback port that refuses the connection.
+// clean module list) against a loopback port that refuses the connection, for both builds (the ESM build's
+// static `import http` makes that namespace at load already) and for the client's OTLP collector exporter.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -17,7 +18,10 @@ async function refusedPort() {
   return port;
 }
 
-const CHILD = (load) => `
+const RESULT = "first-export:";
+
+/** Exports one span through the Respan exporter, with the module list before and after. */
+const EXPORTER_CHILD = (load) => `
   const { RespanSpanExporter } = ${load};
   const span = {
     name: "turn", kind: 0, spanContext: () => ({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 1 }),
@@ -30,24 +34,48 @@ const CHILD = (load) => `
     const before = new Set(process.moduleLoadList);
     exporter.export([span], (result) => {
       const loaded = process.moduleLoadList.filter((name) => !before.has(name));
-      console.log(JSON.stringify({ code: result.code, loaded }));
+      console.log("${RESULT}" + JSON.stringify({ failed: result.code === 1, loaded }));
     });
   }, 50);
 `;
 
-for (const [build, args] of [
-  ["CommonJS", ["-e", CHILD('require("@respan/core")')]],
-  ["ESM", ["--input-type=module", "-e", CHILD('await import("@respan/core")')]],
+/** The client sending to an OTLP collector (the standard variables): one span, flushed. */
+const CLIENT_CHILD = `
+  const { Respan } = require("@respan/core");
+  const { trace } = require("@opentelemetry/api");
+  const respan = new Respan({ flushOnExit: false });
+  setTimeout(async () => {
+    const before = new Set(process.moduleLoadList);
+    trace.getTracer("first-export").startSpan("turn").end();
+    await respan.flush();
+    const loaded = process.moduleLoadList.filter((name) => !before.has(name));
+    console.log("${RESULT}" + JSON.stringify({ failed: respan.getStats().exporters[0].failed === 1, loaded }));
+    await respan.shutdown();
+  }, 50);
+`;
+
+for (const [name, args] of [
+  ["Respan exporter, CommonJS", ["-e", EXPORTER_CHILD('require("@respan/core")')]],
+  ["Respan exporter, ESM", ["--input-type=module", "-e", EXPORTER_CHILD('await import("@respan/core")')]],
+  ["OTLP collector exporter of the client", ["-e", CLIENT_CHILD]],
 ]) {
-  test(`${build}: the first export loads no undici (its modules are read when the exporter is made)`, async () => {
+  test(`${name}: the first export loads no undici (its modules are read when the exporter is made)`, async () => {
     const port = await refusedPort();
     const { stdout } = await promisify(execFile)(process.execPath, args, {
       cwd: new URL("..", import.meta.url),
-      env: { ...process.env, PORT: String(port) },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_EXPORTER_OTLP_TIMEOUT: "500",
+      },
       timeout: 30_000,
     });
-    const { code, loaded } = JSON.parse(stdout.trim().split("\n").at(-1));
-    assert.equal(code, 1, "the export to a refused port fails (and the child got that far)");
-    assert.deepEqual(loaded.filter((name) => /undici/.test(name)), [], `modules loaded during the first export: ${loaded.join(", ")}`);
+    const line = stdout.split("\n").find((text) => text.startsWith(RESULT));
+    assert.ok(line !== undefined, `the child printed no result: ${stdout}`);
+    const { failed, loaded } = JSON.parse(line.slice(RESULT.length));
+    assert.equal(failed, true, "the export to a refused port fails (and the child got that far)");
+    assert.deepEqual(loaded.filter((module) => /undici/.test(module)), [], `modules loaded during the first export: ${loaded.join(", ")}`);
   });
 }
