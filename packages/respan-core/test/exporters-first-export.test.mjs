@@ -6,17 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
-
-/** A loopback port with nothing listening on it (listened on, then closed). */
-async function refusedPort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { refusingUrl } from "../../../test/support/loopback-server.mjs";
 
 const RESULT = "first-export:";
 
@@ -29,7 +20,7 @@ const EXPORTER_CHILD = (load) => `
     links: [], events: [], duration: [1, 0], ended: true, resource: { attributes: {}, merge: () => undefined },
     instrumentationScope: { name: "test" }, droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0,
   };
-  const exporter = new RespanSpanExporter({ apiKey: "rsp-test", baseUrl: "http://127.0.0.1:" + process.env.PORT, timeoutMillis: 500 });
+  const exporter = new RespanSpanExporter({ apiKey: "rsp-test", baseUrl: process.env.REFUSING_URL, timeoutMillis: 500 });
   setTimeout(() => {
     const before = new Set(process.moduleLoadList);
     exporter.export([span], (result) => {
@@ -54,19 +45,22 @@ const CLIENT_CHILD = `
   }, 50);
 `;
 
-for (const [name, args] of [
+/** @type {Array<[string, string[]]>} */
+const CASES = [
   ["Respan exporter, CommonJS", ["-e", EXPORTER_CHILD('require("@respan/core")')]],
   ["Respan exporter, ESM", ["--input-type=module", "-e", EXPORTER_CHILD('await import("@respan/core")')]],
   ["OTLP collector exporter of the client", ["-e", CLIENT_CHILD]],
-]) {
+];
+
+for (const [name, args] of CASES) {
   test(`${name}: the first export loads no undici (its modules are read when the exporter is made)`, async () => {
-    const port = await refusedPort();
+    const url = await refusingUrl();
     const { stdout } = await promisify(execFile)(process.execPath, args, {
       cwd: new URL("..", import.meta.url),
       env: {
         ...process.env,
-        PORT: String(port),
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        REFUSING_URL: url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: url,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         OTEL_EXPORTER_OTLP_TIMEOUT: "500",
       },
