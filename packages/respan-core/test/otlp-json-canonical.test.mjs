@@ -67,11 +67,14 @@ test("the exact text of a rewritten value, and look-alikes inside strings left a
 });
 
 test("a body that is a view into a larger buffer is read within its bounds", () => {
+  // The bytes around the view hold other values to quote: reading past its bounds would show them.
   const inner = encoder.encode('{"intValue":5}');
-  const outer = new Uint8Array(inner.length + 8);
-  outer.set(encoder.encode('"intValue":9'.slice(0, 4)), 0);
-  outer.set(inner, 4);
-  const view = outer.subarray(4, 4 + inner.length);
+  const around = encoder.encode('{"intValue":9}');
+  const outer = new Uint8Array(around.length * 2 + inner.length);
+  outer.set(around, 0);
+  outer.set(inner, around.length);
+  outer.set(around, around.length + inner.length);
+  const view = outer.subarray(around.length, around.length + inner.length);
   assert.equal(decoder.decode(canonicalJsonBytes(view, "traces")), '{"intValue":"5"}');
   assert.equal(decoder.decode(canonicalJsonBytes(encoder.encode('{"doubleValue":1.5}'), "traces")), '{"doubleValue":1.5}');
 });
