@@ -1,5 +1,5 @@
 export { Respan, type RespanStats, type DeadlineOptions } from "./client.js";
-export type { RespanOptions, RespanSdkOptionSpellings, BatchingOptions, TreePrinterOptions } from "./options.js";
+export type { RespanOptions, RespanSdkOptionSpellings, BatchingOptions, TreePrinterOptions, ExportThread } from "./options.js";
 export { createRespanSpanProcessors, type RespanSpanProcessorsOptions } from "./span-processors.js";
 export type { Instrumentation } from "./instrumentations.js";
 export type { LogLevel } from "./logger.js";

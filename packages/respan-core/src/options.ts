@@ -41,6 +41,7 @@ export const ENV = {
   PRINT_TREE: "RESPAN_PRINT_TREE",
   LOG_LEVEL: "RESPAN_LOG_LEVEL",
   FLUSH_ON_EXIT: "RESPAN_FLUSH_ON_EXIT",
+  EXPORT_THREAD: "RESPAN_EXPORT_THREAD",
   OTLP_ENDPOINT: "OTEL_EXPORTER_OTLP_ENDPOINT",
   OTLP_TRACES_ENDPOINT: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
   OTLP_PROTOCOL: "OTEL_EXPORTER_OTLP_PROTOCOL",
@@ -68,6 +69,9 @@ export interface TreePrinterOptions {
 }
 
 export type OtlpProtocol = "http/json" | "http/protobuf";
+/** Where the Respan exporter translates, serialises and sends spans (see RespanSpanExporterOptions.exportThread). */
+export type ExportThread = "worker" | "main";
+export const EXPORT_THREADS: readonly ExportThread[] = ["worker", "main"];
 const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ["http/json", "http/protobuf"];
 
 /**
@@ -142,6 +146,12 @@ export interface RespanOptions extends RespanSdkOptionSpellings {
   logLevel?: LogLevel;
   /** Flush on `beforeExit`, SIGTERM and SIGINT. Env RESPAN_FLUSH_ON_EXIT. Default true. */
   flushOnExit?: boolean;
+  /**
+   * Where spans for Respan are translated, serialised and sent: "worker" (a worker thread of their own, so
+   * that a batch going out does not hold up the application's event loop; the application's thread where
+   * no worker can run) or "main" (the application's thread). Env RESPAN_EXPORT_THREAD. Default "worker".
+   */
+  exportThread?: ExportThread;
   /** Longest wait for the flush that runs when the process ends (beforeExit, a signal), in ms. Env RESPAN_EXIT_FLUSH_TIMEOUT_MILLIS. Default 5000. */
   exitFlushTimeoutMillis?: number;
   /** Longest wait of `flush()`, in ms. Env RESPAN_FLUSH_TIMEOUT_MILLIS. Default 10000. */
@@ -175,6 +185,7 @@ const OPTION_NAMES: ReadonlyArray<keyof RespanOptions> = [
   "printTree",
   "logLevel",
   "flushOnExit",
+  "exportThread",
   "exitFlushTimeoutMillis",
   "flushTimeoutMillis",
   "shutdownTimeoutMillis",
@@ -222,6 +233,7 @@ export interface ResolvedOptions {
   printTree: TreePrinterOptions | undefined;
   logLevel: LogLevel;
   flushOnExit: boolean;
+  exportThread: ExportThread;
   exitFlushTimeoutMillis: number;
   flushTimeoutMillis: number;
   shutdownTimeoutMillis: number;
@@ -376,6 +388,18 @@ function resolveLogLevel(options: RespanOptions, env: Env): LogLevel {
     fail(`environment variable ${ENV.LOG_LEVEL}`, `one of ${accepted}`, fromEnv);
   }
   return fromEnv as LogLevel;
+}
+
+function resolveExportThread(options: RespanOptions, env: Env): ExportThread {
+  const accepted = EXPORT_THREADS.map((thread) => `"${thread}"`).join(" or ");
+  if (options.exportThread !== undefined) {
+    if (!EXPORT_THREADS.includes(options.exportThread)) fail('option "exportThread"', accepted, options.exportThread);
+    return options.exportThread;
+  }
+  const fromEnv = envValue(env, ENV.EXPORT_THREAD)?.toLowerCase();
+  if (fromEnv === undefined) return "worker";
+  if (!(EXPORT_THREADS as readonly string[]).includes(fromEnv)) fail(`environment variable ${ENV.EXPORT_THREAD}`, accepted, fromEnv);
+  return fromEnv as ExportThread;
 }
 
 /** The signal-specific OTLP variables (traces, metrics) that override the general ones. */
@@ -552,6 +576,7 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
     printTree: resolvePrintTree(given, env, hasDestination),
     logLevel,
     flushOnExit: optionalBoolean("flushOnExit", given.flushOnExit) ?? envBoolean(env, ENV.FLUSH_ON_EXIT) ?? true,
+    exportThread: resolveExportThread(given, env),
     exitFlushTimeoutMillis: deadline("exitFlushTimeoutMillis", DEADLINE_ENV.EXIT_FLUSH_TIMEOUT, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS),
     flushTimeoutMillis: deadline("flushTimeoutMillis", DEADLINE_ENV.FLUSH_TIMEOUT, DEFAULT_FLUSH_TIMEOUT_MILLIS),
     shutdownTimeoutMillis: deadline("shutdownTimeoutMillis", DEADLINE_ENV.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS),

@@ -10,7 +10,7 @@ import { setTraceContentEnabled } from "./content-capture.js";
 import { envInteger, otlpTimeoutMillis } from "./env-config.js";
 import { createExportPipeline, type ExportPipeline } from "./exporters/export-pipeline.js";
 import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
-import { createRequestDeadlines, type RequestDeadlines } from "./exporters/request-deadlines.js";
+import { createRequestDeadlines, type ExportRequests } from "./exporters/request-deadlines.js";
 import { RespanSpanExporter } from "./exporters/respan-exporter.js";
 import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
 import { TraceTreePrinter } from "./exporters/tree-printer.js";
@@ -47,13 +47,18 @@ export function buildRespanProcessing(resolved: ResolvedOptions, logger: Logger)
   const propagation = new PropagationSpanProcessor(resolved.baseAttributes);
   const pipelines: ExportPipeline[] = [];
   const destinations: string[] = [];
-  const add = (name: string, exporter: SpanExporter, description: string, requests?: RequestDeadlines) => {
+  const add = (name: string, exporter: SpanExporter, description: string, requests?: ExportRequests) => {
     pipelines.push(createExportPipeline(name, exporter, resolved.batching, logger, requests));
     destinations.push(description);
   };
   if (resolved.apiKey !== undefined) {
-    const exporter = new RespanSpanExporter({ apiKey: resolved.apiKey, baseUrl: resolved.baseUrl, headers: resolved.headers });
-    add("respan", exporter, `Respan (${exporter.url})`, exporter.requestDeadlines);
+    const exporter = new RespanSpanExporter({
+      apiKey: resolved.apiKey,
+      baseUrl: resolved.baseUrl,
+      headers: resolved.headers,
+      exportThread: resolved.exportThread,
+    });
+    add("respan", exporter, `Respan (${exporter.url}, sent from ${exporter.exportThread === "worker" ? "an export worker" : "the application's thread"})`, exporter.requestDeadlines);
   }
   if (resolved.otlpProtocol !== undefined) {
     const requests = createRequestDeadlines(otlpTimeoutMillis(process.env));

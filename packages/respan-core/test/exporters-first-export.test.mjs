@@ -3,6 +3,8 @@
 // load undici (tens of milliseconds on the application's thread, mid-call). Checked in a child process (a
 // clean module list) against a loopback port that refuses the connection, for both builds (the ESM build's
 // static `import http` makes that namespace at load already) and for the client's OTLP collector exporter.
+// The Respan exporter is asked to send from the application's thread: from its export worker (the
+// default) nothing of the send runs on that thread, but the worker falls back to it where no worker runs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -20,7 +22,7 @@ const EXPORTER_CHILD = (load) => `
     links: [], events: [], duration: [1, 0], ended: true, resource: { attributes: {}, merge: () => undefined },
     instrumentationScope: { name: "test" }, droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0,
   };
-  const exporter = new RespanSpanExporter({ apiKey: "rsp-test", baseUrl: process.env.REFUSING_URL, timeoutMillis: 500 });
+  const exporter = new RespanSpanExporter({ apiKey: "rsp-test", baseUrl: process.env.REFUSING_URL, timeoutMillis: 500, exportThread: "main" });
   setTimeout(() => {
     const before = new Set(process.moduleLoadList);
     exporter.export([span], (result) => {

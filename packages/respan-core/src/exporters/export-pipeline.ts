@@ -23,7 +23,7 @@ import {
 } from "@opentelemetry/sdk-trace";
 import { describeError, type Logger } from "../logger.js";
 import type { BatchingOptions } from "../options.js";
-import type { RequestDeadlines } from "./request-deadlines.js";
+import type { ExportRequests } from "./request-deadlines.js";
 
 /** Span counts of one exporter since the client started. */
 export interface ExporterStats {
@@ -58,7 +58,7 @@ class MonitoredExporter implements SpanExporter {
     private readonly exporter: SpanExporter,
     private readonly stats: ExporterStats,
     private readonly logger: Logger,
-    private readonly requests: RequestDeadlines | undefined,
+    private readonly requests: ExportRequests | undefined,
   ) {}
 
   /** Set once the pipeline gave up on its pending spans (counted as dropped): later results are ignored. */
@@ -228,7 +228,7 @@ export function createExportPipeline(
   exporter: SpanExporter,
   batching: BatchingOptions | false,
   logger: Logger,
-  requests?: RequestDeadlines,
+  requests?: ExportRequests,
 ): ExportPipeline {
   const stats: ExporterStats = { name, exported: 0, failed: 0, dropped: 0, pending: 0 };
   const monitored = new MonitoredExporter(exporter, stats, logger, requests);

@@ -14,13 +14,17 @@ interface RequestQueueingAgent {
   addRequest(request: http.ClientRequest, options: unknown): void;
 }
 
-export interface RequestDeadlines {
-  /** For the exporter's `agentFactory` / `httpAgentOptions`. */
-  readonly agentFactory: (protocol: string) => Promise<http.Agent>;
+/** What the client needs of an exporter's requests, wherever they are made (this thread or an export worker). */
+export interface ExportRequests {
   /** The status code of the most recent HTTP response, if any. */
   readonly lastStatusCode: number | undefined;
   /** Destroys every request in flight, and every later one at once: the exporter is being given up on. */
   abortAll(reason: string): void;
+}
+
+export interface RequestDeadlines extends ExportRequests {
+  /** For the exporter's `agentFactory` / `httpAgentOptions`. */
+  readonly agentFactory: (protocol: string) => Promise<http.Agent>;
 }
 
 /**

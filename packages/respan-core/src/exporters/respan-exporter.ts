@@ -1,27 +1,19 @@
 /**
  * Sends spans to Respan: OTLP/HTTP JSON `POST {base}/v2/traces` with `Authorization: Bearer <key>`,
- * translated at export time into the keys Respan reads (see respan-translation.ts).
+ * translated at export time into the keys Respan reads (see respan-translation.ts, respan-sender.ts).
  *
- * The transport is OpenTelemetry's own OTLP/HTTP export delegate (what OTLPTraceExporter is made of:
- * retries with backoff on 429/502/503/504 and network errors, a request timeout, a bound on concurrent
- * requests; each request under a total deadline, see request-deadlines.ts) with the canonical OTLP JSON serializer, configured explicitly instead of through OTLPTraceExporter
- * so that the OTEL_EXPORTER_OTLP_* variables meant for a collector — its headers (credentials),
- * timeout, compression — never apply to requests to Respan.
+ * By default the translation, serialisation and HTTP requests run in an export worker thread
+ * (off-thread-sender.ts), so that a batch going out does not hold up the application's event loop; where
+ * no worker can run they run on the application's thread, with the same result on the wire.
  */
-import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
-import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
-import { createOtlpHttpExportDelegate } from "@opentelemetry/otlp-exporter-base/node-http";
-import { TraceExporterMetricsHelper } from "@opentelemetry/otlp-transformer";
+import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
-import { DEFAULT_BASE_URL, RESPAN_TRACES_PATH, normaliseBaseUrl } from "../options.js";
-import { CanonicalJsonTraceSerializer } from "./otlp-json.js";
-import { createRequestDeadlines, type RequestDeadlines } from "./request-deadlines.js";
-import { translateSpanForRespan } from "./respan-translation.js";
+import { DEFAULT_BASE_URL, EXPORT_THREADS, RESPAN_TRACES_PATH, normaliseBaseUrl, type ExportThread } from "../options.js";
+import { OffThreadSender } from "./off-thread-sender.js";
+import type { ExportRequests } from "./request-deadlines.js";
+import { RespanSender, type SpanSender } from "./respan-sender.js";
 
 export const RESPAN_EXPORT_TIMEOUT_MILLIS = 30_000;
-/** Export requests in flight at once; further exports fail fast (and are counted) instead of piling up. */
-const MAX_CONCURRENT_REQUESTS = 30;
-const COMPONENT_TYPE = "otlp_http_json_span_exporter";
 
 export interface RespanSpanExporterOptions {
   /** Respan API key, sent only in the Authorization header. */
@@ -32,60 +24,54 @@ export interface RespanSpanExporterOptions {
   headers?: Record<string, string>;
   /** Per-export deadline including retries, in ms. Default 30000. */
   timeoutMillis?: number;
+  /**
+   * Where spans are translated, serialised and sent: "worker" (default) in a worker thread of their own,
+   * falling back to the application's thread where no worker can run (a bundle without the worker's file,
+   * worker threads not permitted); "main" always on the application's thread.
+   */
+  exportThread?: ExportThread;
 }
 
 export class RespanSpanExporter implements SpanExporter {
   /** The trace endpoint requests go to. */
   readonly url: string;
-  /** The deadlines of this exporter's requests (the client aborts them when its shutdown deadline passes). */
-  readonly requestDeadlines: RequestDeadlines;
-  private readonly transport: OTLPExporterBase<ReadableSpan[]>;
+  /** This exporter's requests (the client aborts them when its shutdown deadline passes). */
+  readonly requestDeadlines: ExportRequests;
+  private readonly sender: SpanSender;
 
   constructor(options: RespanSpanExporterOptions) {
     if (typeof options?.apiKey !== "string" || options.apiKey.trim() === "") {
       throw new Error("RespanSpanExporter: option \"apiKey\" must be a non-empty string");
     }
+    const requested = options.exportThread ?? "worker";
+    if (!EXPORT_THREADS.includes(requested)) {
+      throw new Error(`RespanSpanExporter: option "exportThread" must be "worker" or "main", got ${JSON.stringify(options.exportThread)}`);
+    }
     this.url = `${normaliseBaseUrl('RespanSpanExporter option "baseUrl"', options.baseUrl ?? DEFAULT_BASE_URL)}${RESPAN_TRACES_PATH}`;
-    const headers = {
-      ...options.headers,
-      "Content-Type": "application/json",
-      Authorization: `Bearer ${options.apiKey.trim()}`,
+    const settings = {
+      url: this.url,
+      headers: { ...options.headers, "Content-Type": "application/json", Authorization: `Bearer ${options.apiKey.trim()}` },
+      timeoutMillis: options.timeoutMillis ?? RESPAN_EXPORT_TIMEOUT_MILLIS,
     };
-    const timeoutMillis = options.timeoutMillis ?? RESPAN_EXPORT_TIMEOUT_MILLIS;
-    this.requestDeadlines = createRequestDeadlines(timeoutMillis);
-    const delegate = createOtlpHttpExportDelegate(
-      {
-        url: this.url,
-        headers: async () => headers,
-        timeoutMillis,
-        concurrencyLimit: MAX_CONCURRENT_REQUESTS,
-        compression: "none",
-        agentFactory: this.requestDeadlines.agentFactory,
-      },
-      CanonicalJsonTraceSerializer,
-      COMPONENT_TYPE,
-      TraceExporterMetricsHelper,
-      undefined,
-    );
-    this.transport = new OTLPExporterBase(delegate);
+    const offThread = requested === "worker" ? OffThreadSender.start(settings) : undefined;
+    this.sender = offThread ?? new RespanSender(settings);
+    this.requestDeadlines = this.sender;
+  }
+
+  /** Where this exporter's requests are made now: "worker", or "main" (asked for, no worker could run, or it stopped). */
+  get exportThread(): ExportThread {
+    return this.sender instanceof OffThreadSender && this.sender.hasWorker ? "worker" : "main";
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    let translated: ReadableSpan[];
-    try {
-      translated = spans.map(translateSpanForRespan);
-    } catch (error) {
-      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-      return;
-    }
-    this.transport.export(translated, resultCallback);
+    this.sender.export(spans, resultCallback);
   }
 
   forceFlush(): Promise<void> {
-    return this.transport.forceFlush();
+    return this.sender.forceFlush?.() ?? Promise.resolve();
   }
 
   shutdown(): Promise<void> {
-    return this.transport.shutdown();
+    return this.sender.shutdown();
   }
 }
