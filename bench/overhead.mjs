@@ -10,7 +10,9 @@
 //                  each round, medians across rounds;
 //   3. memory    — one long traced call (heap growth, exported bytes per turn) beside the same call
 //                  untraced (the runtime's own growth), and many short traced calls in one process;
-//   4. exporters — spans per second through the trace file exporter and OTLP http/json to loopback.
+//   4. exporters — spans per second through the trace file exporter, OTLP http/json and the Respan exporter
+//      to loopback; for the Respan exporter also the application thread's CPU per batch, sent from its
+//      export worker and from the application's thread.
 // Per Node: a table, then one JSON line (starting with {"node":). Exit status 0 whether or not targets are
 // met (it is a measurement); 1 only when a workload fails, e.g. when tracing produced no spans.
 // Usage: node --expose-gc bench/overhead.mjs [--quick] [--node 24,machine]   (knobs: lib/options.mjs, README.md)
@@ -267,6 +269,10 @@ function rowsFor(options, targets, f) {
     { figure: "trace file exporter", value: `${f.exporters.file.spansPerSec.toFixed(0)} spans/s` },
     { figure: "OTLP http/json exporter (loopback)", value: `${f.exporters.otlp.spansPerSec.toFixed(0)} spans/s` },
     { figure: "Respan exporter (loopback)", value: `${f.exporters.respan.spansPerSec.toFixed(0)} spans/s` },
+    {
+      figure: "  application-thread CPU per batch: export worker / in-thread",
+      value: `${f.exporters.respan.mainThreadMsPerBatch.toFixed(2)} / ${f.exporters.respanMainThread.mainThreadMsPerBatch.toFixed(2)} ms (longest export() call ${f.exporters.respan.longestExportCallMs.toFixed(1)} / ${f.exporters.respanMainThread.longestExportCallMs.toFixed(1)} ms)`,
+    },
   ];
 }
 
@@ -308,6 +314,8 @@ function jsonLine(options, node, f, rows, seconds) {
     spans_per_sec_file: Math.round(f.exporters.file.spansPerSec),
     spans_per_sec_otlp: Math.round(f.exporters.otlp.spansPerSec),
     spans_per_sec_respan: Math.round(f.exporters.respan.spansPerSec),
+    respan_app_thread_ms_per_batch: round(f.exporters.respan.mainThreadMsPerBatch, 3),
+    respan_in_thread_ms_per_batch: round(f.exporters.respanMainThread.mainThreadMsPerBatch, 3),
     overhead_cpu_ratios: r4(f.cpuRatios.otel),
     overhead_ratios: r4(f.wallRatios.otel),
     cpu_ratios: Object.fromEntries(Object.entries(f.cpuRatios).map(([k, v]) => [k, r4(v)])),

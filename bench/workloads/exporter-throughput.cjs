@@ -4,7 +4,11 @@
 // BatchSpanProcessor does — through each exporter, until everything is written or acknowledged.
 //   file    @respan/core's TraceFileExporter into a temporary directory (one file per trace)
 //   otlp    OpenTelemetry's OTLPTraceExporter (http/json) to the loopback receiver at --endpoint
-//   respan  @respan/core's RespanSpanExporter (translation to Respan's keys + OTLP JSON) to the same receiver
+//   respan  @respan/core's RespanSpanExporter (translation to Respan's keys + OTLP JSON) to the same receiver,
+//           from its export worker (the default)
+//   respanMainThread  the same, everything on the application's thread (exportThread: "main")
+// For each: spans per second, the main thread's CPU time per batch and the longest export() call (how long
+// handing a batch over holds up the application's event loop).
 // Usage: node exporter-throughput.cjs --spans N --endpoint http://127.0.0.1:PORT [--call-turns N]
 const fs = require("node:fs");
 const os = require("node:os");
@@ -16,6 +20,7 @@ const { RespanSpanExporter, TraceFileExporter } = require("@respan/core");
 const { createVoiceCall } = require("../lib/voice-call.cjs");
 const { loadRuntime } = require("../lib/tracing.cjs");
 const { parseArgs, positiveIntegerArg, runWorkload } = require("../lib/child-result.cjs");
+const { mainThreadCpuClock } = require("../lib/thread-cpu.cjs");
 
 const BATCH_SIZE = 512;
 
@@ -66,12 +71,21 @@ function exportBatch(exporter, batch, name) {
 }
 
 async function spansPerSecond(name, exporter, batches) {
+  const threadCpu = mainThreadCpuClock();
+  const cpuBefore = threadCpu.readMs();
   const start = performance.now();
-  for (const batch of batches) await exportBatch(exporter, batch, name);
+  let longestExportCallMs = 0;
+  for (const batch of batches) {
+    const callStart = performance.now();
+    const exported = exportBatch(exporter, batch, name);
+    longestExportCallMs = Math.max(longestExportCallMs, performance.now() - callStart);
+    await exported;
+  }
   await exporter.shutdown();
   const seconds = (performance.now() - start) / 1000;
   const spans = batches.reduce((n, batch) => n + batch.length, 0);
-  return { spans, seconds, spansPerSec: spans / seconds };
+  const mainThreadMsPerBatch = (threadCpu.readMs() - cpuBefore) / batches.length;
+  return { spans, seconds, spansPerSec: spans / seconds, mainThreadMsPerBatch, longestExportCallMs, cpuSource: threadCpu.source };
 }
 
 runWorkload(async () => {
@@ -89,8 +103,12 @@ runWorkload(async () => {
     const file = await spansPerSecond("file", new TraceFileExporter({ directory }), batches);
     file.files = fs.readdirSync(directory).length;
     const otlp = await spansPerSecond("otlp", new OTLPTraceExporter({ url: `${args.endpoint}/v1/traces` }), batches);
-    const respan = await spansPerSecond("respan", new RespanSpanExporter({ apiKey: "bench-placeholder-key", baseUrl: args.endpoint }), batches);
-    return { spansPerCall: callSpans.length, batchSize: BATCH_SIZE, file, otlp, respan };
+    const respanOptions = { apiKey: "bench-placeholder-key", baseUrl: args.endpoint };
+    const offThread = new RespanSpanExporter(respanOptions);
+    if (offThread.exportThread !== "worker") throw new Error("the Respan exporter did not start its export worker");
+    const respan = await spansPerSecond("respan", offThread, batches);
+    const respanMainThread = await spansPerSecond("respan", new RespanSpanExporter({ ...respanOptions, exportThread: "main" }), batches);
+    return { spansPerCall: callSpans.length, batchSize: BATCH_SIZE, file, otlp, respan, respanMainThread };
   } finally {
     fs.rmSync(directory, { recursive: true, force: true });
   }
