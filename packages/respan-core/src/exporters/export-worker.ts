@@ -1,6 +1,6 @@
 /**
  * The export worker: a worker thread that translates, serialises and sends the spans of one
- * RespanSpanExporter, so that none of that (about 7 ms of CPU per batch of 512 spans) runs on the
+ * RespanSpanExporter, so that none of that (about 12 ms of CPU per batch of 512 spans) runs on the
  * application's thread, where it would hold up the pipeline's audio. The exporter posts each batch as plain
  * records (span-records.ts); this side answers every batch with its result and the last HTTP status seen.
  * Started by off-thread-sender.ts, which is the only code that talks to it.
