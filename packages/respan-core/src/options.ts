@@ -69,7 +69,7 @@ export interface TreePrinterOptions {
 }
 
 export type OtlpProtocol = "http/json" | "http/protobuf";
-/** Where the Respan exporter translates, serialises and sends spans (see RespanSpanExporterOptions.exportThread). */
+/** Where an HTTP destination serialises and sends spans (see RespanOptions.exportThread). */
 export type ExportThread = "worker" | "main";
 export const EXPORT_THREADS: readonly ExportThread[] = ["worker", "main"];
 const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ["http/json", "http/protobuf"];
@@ -147,9 +147,10 @@ export interface RespanOptions extends RespanSdkOptionSpellings {
   /** Flush on `beforeExit`, SIGTERM and SIGINT. Env RESPAN_FLUSH_ON_EXIT. Default true. */
   flushOnExit?: boolean;
   /**
-   * Where spans for Respan are translated, serialised and sent: "worker" (a worker thread of their own, so
-   * that a batch going out does not hold up the application's event loop; the application's thread where
-   * no worker can run) or "main" (the application's thread). Env RESPAN_EXPORT_THREAD. Default "worker".
+   * Where the HTTP destinations (Respan, an OTLP collector) serialise and send spans: "worker" (an export
+   * worker thread per destination, so that a batch going out does not hold up the application's event
+   * loop; the application's thread where no worker can run) or "main" (the application's thread).
+   * Env RESPAN_EXPORT_THREAD. Default "worker".
    */
   exportThread?: ExportThread;
   /** Longest wait for the flush that runs when the process ends (beforeExit, a signal), in ms. Env RESPAN_EXIT_FLUSH_TIMEOUT_MILLIS. Default 5000. */

@@ -9,13 +9,13 @@ import { ConsoleSpanExporter, type SpanExporter, type SpanProcessor } from "@ope
 import { setTraceContentEnabled } from "./content-capture.js";
 import { envInteger, otlpTimeoutMillis } from "./env-config.js";
 import { createExportPipeline, type ExportPipeline } from "./exporters/export-pipeline.js";
-import { createOtlpCollectorExporter } from "./exporters/otlp-collector.js";
-import { createRequestDeadlines, type ExportRequests } from "./exporters/request-deadlines.js";
+import { exportThreadOf, startSender } from "./exporters/off-thread-sender.js";
+import type { ExportRequests } from "./exporters/request-deadlines.js";
 import { RespanSpanExporter } from "./exporters/respan-exporter.js";
 import { TraceFileExporter } from "./exporters/trace-file-exporter.js";
 import { TraceTreePrinter } from "./exporters/tree-printer.js";
 import { Logger } from "./logger.js";
-import { resolveOptions, type ResolvedOptions, type RespanOptions } from "./options.js";
+import { resolveOptions, type ExportThread, type ResolvedOptions, type RespanOptions } from "./options.js";
 import { PropagationSpanProcessor } from "./propagation.js";
 import { TraceHoldSpanProcessor } from "./trace-hold.js";
 
@@ -41,6 +41,10 @@ export function respanProcessorsCreated(): boolean {
   return (globalThis as ProcessorsCreatedHolder)[PROCESSORS_CREATED_KEY] === true;
 }
 
+function sentFrom(thread: ExportThread): string {
+  return thread === "worker" ? "sent from an export worker" : "sent from the application's thread";
+}
+
 /** Builds the processors and export pipelines for validated options. Throws on bad attribute defaults. */
 export function buildRespanProcessing(resolved: ResolvedOptions, logger: Logger): RespanProcessing {
   // Built before the exporters: it validates the attribute defaults (and throws on bad ones).
@@ -58,11 +62,12 @@ export function buildRespanProcessing(resolved: ResolvedOptions, logger: Logger)
       headers: resolved.headers,
       exportThread: resolved.exportThread,
     });
-    add("respan", exporter, `Respan (${exporter.url}, sent from ${exporter.exportThread === "worker" ? "an export worker" : "the application's thread"})`, exporter.requestDeadlines);
+    add("respan", exporter, `Respan (${exporter.url}, ${sentFrom(exporter.exportThread)})`, exporter.requestDeadlines);
   }
   if (resolved.otlpProtocol !== undefined) {
-    const requests = createRequestDeadlines(otlpTimeoutMillis(process.env));
-    add("otlp", createOtlpCollectorExporter(resolved.otlpProtocol, requests), `OTLP collector (${resolved.otlpProtocol})`, requests);
+    const spec = { kind: "otlp", protocol: resolved.otlpProtocol, timeoutMillis: otlpTimeoutMillis(process.env) } as const;
+    const sender = startSender(spec, resolved.exportThread);
+    add("otlp", sender, `OTLP collector (${resolved.otlpProtocol}, ${sentFrom(exportThreadOf(sender))})`, sender);
   }
   if (resolved.consoleExporter) add("console", new ConsoleSpanExporter(), "console");
   if (resolved.tracesDir !== undefined) {

@@ -3,8 +3,8 @@
 // load undici (tens of milliseconds on the application's thread, mid-call). Checked in a child process (a
 // clean module list) against a loopback port that refuses the connection, for both builds (the ESM build's
 // static `import http` makes that namespace at load already) and for the client's OTLP collector exporter.
-// The Respan exporter is asked to send from the application's thread: from its export worker (the
-// default) nothing of the send runs on that thread, but the worker falls back to it where no worker runs.
+// The exporters are asked to send from the application's thread: from an export worker (the default)
+// nothing of the send runs on that thread, but they fall back to it where no worker can run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -65,6 +65,7 @@ for (const [name, args] of CASES) {
         OTEL_EXPORTER_OTLP_ENDPOINT: url,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         OTEL_EXPORTER_OTLP_TIMEOUT: "500",
+        RESPAN_EXPORT_THREAD: "main",
       },
       timeout: 30_000,
     });

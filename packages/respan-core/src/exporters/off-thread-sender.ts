@@ -19,7 +19,9 @@ import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { describeError } from "../logger.js";
 import { EXPORT_WORKER_MARK, isExportWorker, type ExportOutcome, type ExportWorkerData, type ToExportWorker } from "./export-worker.js";
-import { RespanSender, type RespanSendSettings, type SpanSender } from "./respan-sender.js";
+import type { ExportThread } from "../options.js";
+import type { SpanSender } from "./respan-sender.js";
+import { createSender, requestDeadlineMillis, type SenderSpec } from "./sender-spec.js";
 import { toSpanRecords } from "./span-records.js";
 
 /** How long after its request deadline a batch the worker has not answered fails on this side. */
@@ -78,7 +80,7 @@ function workerEnvironment(): NodeJS.ProcessEnv {
 
 export class OffThreadSender implements SpanSender {
   private worker: Worker | undefined;
-  private onThisThread: RespanSender | undefined;
+  private onThisThread: SpanSender | undefined;
   private readonly pending = new Map<number, PendingBatch>();
   private lastBatchId = 0;
   private workerStatusCode: number | undefined;
@@ -86,12 +88,12 @@ export class OffThreadSender implements SpanSender {
   private isShutdown = false;
 
   /** A sender with its worker started, or undefined when no worker can run here (the caller sends in-thread). */
-  static start(settings: RespanSendSettings): OffThreadSender | undefined {
+  static start(spec: SenderSpec): OffThreadSender | undefined {
     // An export worker sends from its own thread: it never starts another.
     if (isExportWorker()) return undefined;
     const entry = exportWorkerEntry();
     if (entry === undefined) return undefined;
-    const workerData: ExportWorkerData = { ...settings, [EXPORT_WORKER_MARK]: true };
+    const workerData: ExportWorkerData = { [EXPORT_WORKER_MARK]: true, sender: spec };
     let worker: Worker;
     try {
       worker = new Worker(entry, { workerData, execArgv: [], env: workerEnvironment() });
@@ -99,11 +101,11 @@ export class OffThreadSender implements SpanSender {
       // Worker threads not permitted (the permission model without --allow-worker), or not available.
       return undefined;
     }
-    return new OffThreadSender(settings, worker);
+    return new OffThreadSender(spec, worker);
   }
 
   private constructor(
-    private readonly settings: RespanSendSettings,
+    private readonly spec: SenderSpec,
     worker: Worker,
   ) {
     this.worker = worker;
@@ -125,7 +127,7 @@ export class OffThreadSender implements SpanSender {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.isShutdown) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error("the Respan exporter has been shut down") });
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error("the exporter has been shut down") });
       return;
     }
     const worker = this.worker;
@@ -161,7 +163,7 @@ export class OffThreadSender implements SpanSender {
     }
     let markSettled!: () => void;
     const settled = new Promise<void>((resolve) => (markSettled = resolve));
-    const deadline = this.settings.timeoutMillis + WORKER_GRACE_MILLIS;
+    const deadline = requestDeadlineMillis(this.spec) + WORKER_GRACE_MILLIS;
     const watchdog = setTimeout(
       () => this.settle(id, { code: ExportResultCode.FAILED, error: new Error(`the export worker did not answer within ${deadline} ms`) }),
       deadline,
@@ -203,7 +205,7 @@ export class OffThreadSender implements SpanSender {
     if (this.worker !== worker) return;
     this.worker = undefined;
     void worker.terminate();
-    diag.warn(`the Respan export worker stopped (${reason}); spans are sent from the application's thread from now on`);
+    diag.warn(`the ${this.spec.kind === "respan" ? "Respan" : "OTLP collector"} export worker stopped (${reason}); spans are sent from the application's thread from now on`);
     for (const id of [...this.pending.keys()]) {
       const batch = this.takePending(id) as PendingBatch;
       this.thisThread().export(batch.spans, (result) => {
@@ -213,11 +215,21 @@ export class OffThreadSender implements SpanSender {
     }
   }
 
-  private thisThread(): RespanSender {
+  private thisThread(): SpanSender {
     if (this.onThisThread === undefined) {
-      this.onThisThread = new RespanSender(this.settings);
+      this.onThisThread = createSender(this.spec);
       if (this.abortedReason !== undefined) this.onThisThread.abortAll(this.abortedReason);
     }
     return this.onThisThread;
   }
+}
+
+/** A sender made for `spec` where `thread` asks: in an export worker when one can run, else on this thread. */
+export function startSender(spec: SenderSpec, thread: ExportThread): SpanSender {
+  return (thread === "worker" ? OffThreadSender.start(spec) : undefined) ?? createSender(spec);
+}
+
+/** Where a sender sends from now: "worker", or "main" (asked for, no worker could run, or it stopped). */
+export function exportThreadOf(sender: SpanSender): ExportThread {
+  return sender instanceof OffThreadSender && sender.hasWorker ? "worker" : "main";
 }

@@ -9,9 +9,9 @@
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { DEFAULT_BASE_URL, EXPORT_THREADS, RESPAN_TRACES_PATH, normaliseBaseUrl, type ExportThread } from "../options.js";
-import { OffThreadSender } from "./off-thread-sender.js";
+import { exportThreadOf, startSender } from "./off-thread-sender.js";
 import type { ExportRequests } from "./request-deadlines.js";
-import { RespanSender, type SpanSender } from "./respan-sender.js";
+import type { SpanSender } from "./respan-sender.js";
 
 export const RESPAN_EXPORT_TIMEOUT_MILLIS = 30_000;
 
@@ -53,14 +53,13 @@ export class RespanSpanExporter implements SpanExporter {
       headers: { ...options.headers, "Content-Type": "application/json", Authorization: `Bearer ${options.apiKey.trim()}` },
       timeoutMillis: options.timeoutMillis ?? RESPAN_EXPORT_TIMEOUT_MILLIS,
     };
-    const offThread = requested === "worker" ? OffThreadSender.start(settings) : undefined;
-    this.sender = offThread ?? new RespanSender(settings);
+    this.sender = startSender({ kind: "respan", settings }, requested);
     this.requestDeadlines = this.sender;
   }
 
   /** Where this exporter's requests are made now: "worker", or "main" (asked for, no worker could run, or it stopped). */
   get exportThread(): ExportThread {
-    return this.sender instanceof OffThreadSender && this.sender.hasWorker ? "worker" : "main";
+    return exportThreadOf(this.sender);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -68,7 +67,7 @@ export class RespanSpanExporter implements SpanExporter {
   }
 
   forceFlush(): Promise<void> {
-    return this.sender.forceFlush?.() ?? Promise.resolve();
+    return this.sender.forceFlush();
   }
 
   shutdown(): Promise<void> {

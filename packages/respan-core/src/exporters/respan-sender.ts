@@ -33,7 +33,9 @@ export interface RespanSendSettings {
 }
 
 /** A span exporter whose requests can be given up on, and which remembers the last HTTP status. */
-export interface SpanSender extends SpanExporter, ExportRequests {}
+export interface SpanSender extends SpanExporter, ExportRequests {
+  forceFlush(): Promise<void>;
+}
 
 export class RespanSender implements SpanSender {
   private readonly requests: RequestDeadlines;

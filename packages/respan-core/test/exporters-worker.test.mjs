@@ -1,14 +1,15 @@
-// The Respan exporter's export worker: spans are translated, serialised and sent from a worker thread,
-// with the same bytes on the wire as from the application's thread, and nothing is lost or left waiting
-// when the worker cannot take a batch, stops, or never answers; the process still ends on its own, and the
-// application's --require / --import preloads do not run again in the worker.
+// The export worker of the client's HTTP destinations: spans for Respan are translated, serialised and
+// sent from a worker thread, with the same bytes on the wire as from the application's thread, and nothing
+// is lost or left waiting when the worker cannot take a batch, stops, or never answers; the process still
+// ends on its own, and the application's --require / --import preloads do not run again in it. The OTLP
+// collector destination sends from a worker too, configured by the variables as on the application's thread.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import dc from "node:diagnostics_channel";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { diag, DiagLogLevel } from "@opentelemetry/api";
+import { diag, DiagLogLevel, trace } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Respan, RespanSpanExporter } from "@respan/core";
@@ -234,3 +235,35 @@ test("export worker: the application's NODE_OPTIONS preloads do not run again in
     await receiver.close();
   }
 });
+
+for (const protocol of ["http/json", "http/protobuf"]) {
+  test(`export worker: the OTLP collector destination (${protocol}) sends from it, with the OTEL_EXPORTER_OTLP_* settings`, async () => {
+    const collector = await startOtlpReceiver();
+    try {
+      for (const thread of ["worker", "main"]) {
+        await withEnv(
+          { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_EXPORTER_OTLP_HEADERS: "x-collector-token=abc123", RESPAN_EXPORT_THREAD: thread },
+          async () => {
+            const { lines } = await captureConsole(async () => {
+              const respan = new Respan({ flushOnExit: false, logLevel: "info" });
+              const fromThisThread = await requestsFromThisThread(async () => {
+                trace.getTracer("collector-test").startSpan(`turn-${thread}`, { attributes: { "turn.number": 3 } }).end();
+                await respan.flush();
+              });
+              assert.equal(fromThisThread, thread === "worker" ? 0 : 1, `requests made on the application's thread (${thread})`);
+              assert.deepEqual(respan.getStats().exporters, [{ name: "otlp", exported: 1, failed: 0, dropped: 0, pending: 0 }]);
+              await respan.shutdown();
+            });
+            const expected = thread === "worker" ? "an export worker" : "the application's thread";
+            assert.ok(lines.some((line) => line.text.includes(`OTLP collector (${protocol}, sent from ${expected})`)), lines.map((line) => line.text).join("\n"));
+          },
+        );
+      }
+      assert.deepEqual(collector.spans().map((span) => span.name), ["turn-worker", "turn-main"]);
+      assert.deepEqual(collector.requests.map((request) => request.headers["x-collector-token"]), ["abc123", "abc123"]);
+      assert.equal(collector.spans()[0].attributes["turn.number"], 3);
+    } finally {
+      await collector.close();
+    }
+  });
+}
