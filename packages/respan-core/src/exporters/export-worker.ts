@@ -1,7 +1,7 @@
 /**
  * The export worker: a worker thread that serialises and sends the spans of one HTTP destination of the
  * client (Respan, with its translation; an OTLP collector), so that none of that (about 12 ms of CPU per
- * batch of 512 spans for Respan, 6 ms for a collector) runs on the application's thread, where it would
+ * batch of 512 spans for Respan, 4-5 ms for a collector) runs on the application's thread, where it would
  * hold up the pipeline's audio. Each batch arrives as plain records (span-records.ts); this side answers
  * every batch with its result and the last HTTP status seen. Started by off-thread-sender.ts, which is the
  * only code that talks to it.
