@@ -267,3 +267,30 @@ for (const protocol of ["http/json", "http/protobuf"]) {
     }
   });
 }
+
+test("export worker: where no worker can be started (frozen intrinsics), the exporter sends from the application's thread", async () => {
+  const receiver = await startOtlpReceiver();
+  try {
+    const child = await runNode(
+      [
+        "--frozen-intrinsics",
+        "-e",
+        `const { RespanSpanExporter } = require("@respan/core");
+         const exporter = new RespanSpanExporter({ apiKey: process.env.API_KEY, baseUrl: process.env.RECEIVER_URL });
+         const span = {
+           name: "turn", kind: 0, spanContext: () => ({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: 1 }),
+           parentSpanContext: undefined, startTime: [1, 0], endTime: [2, 0], status: { code: 0 }, attributes: { "turn.number": 1 },
+           links: [], events: [], duration: [1, 0], ended: true, resource: { attributes: {} },
+           instrumentationScope: { name: "test" }, droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0,
+         };
+         exporter.export([span], (result) => { console.log(exporter.exportThread, result.code); exporter.shutdown(); });`,
+      ],
+      { cwd: new URL("..", import.meta.url), env: { API_KEY, RECEIVER_URL: receiver.url }, timeoutMs: 30_000 },
+    );
+    assert.equal(child.code, 0, child.stderr);
+    assert.equal(child.stdout.trim(), "main 0");
+    assert.deepEqual(receiver.spans().map((span) => span.name), ["turn"]);
+  } finally {
+    await receiver.close();
+  }
+});

@@ -37,8 +37,9 @@ interface PendingBatch {
 
 /**
  * The file this module was loaded from: a path (CommonJS build) or a file: URL (ESM build), read from a V8
- * call site, which works the same in both builds. Undefined when it is not a file on disk (a bundle
- * served from memory, a stack trace switched off).
+ * call site, which works the same in both builds. Undefined when the call site names no file (code
+ * evaluated from a string); throws where the stack-trace settings are frozen (the caller then sends from
+ * this thread).
  */
 function thisModuleFile(): string | undefined {
   const { prepareStackTrace, stackTraceLimit } = Error;
@@ -49,8 +50,6 @@ function thisModuleFile(): string | undefined {
     Error.captureStackTrace(holder);
     const file = holder.stack?.[0]?.getFileName() ?? undefined;
     return file?.startsWith("file:") ? fileURLToPath(file) : file;
-  } catch {
-    return undefined;
   } finally {
     Error.prepareStackTrace = prepareStackTrace;
     Error.stackTraceLimit = stackTraceLimit;
@@ -91,17 +90,16 @@ export class OffThreadSender implements SpanSender {
   static start(spec: SenderSpec): OffThreadSender | undefined {
     // An export worker sends from its own thread: it never starts another.
     if (isExportWorker()) return undefined;
-    const entry = exportWorkerEntry();
-    if (entry === undefined) return undefined;
-    const workerData: ExportWorkerData = { [EXPORT_WORKER_MARK]: true, sender: spec };
-    let worker: Worker;
     try {
-      worker = new Worker(entry, { workerData, execArgv: [], env: workerEnvironment() });
+      const entry = exportWorkerEntry();
+      if (entry === undefined) return undefined;
+      const workerData: ExportWorkerData = { [EXPORT_WORKER_MARK]: true, sender: spec };
+      return new OffThreadSender(spec, new Worker(entry, { workerData, execArgv: [], env: workerEnvironment() }));
     } catch {
-      // Worker threads not permitted (the permission model without --allow-worker), or not available.
+      // Worker threads not permitted (the permission model without --allow-worker) or not available, or
+      // stack traces locked down (frozen intrinsics): the caller sends from this thread.
       return undefined;
     }
-    return new OffThreadSender(spec, worker);
   }
 
   private constructor(
