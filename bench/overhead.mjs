@@ -5,8 +5,9 @@
 //   2. timing    — rounds of fresh-process calls, one per variant, in rotating order: uninstrumented;
 //                  uninstrumented with OpenTelemetry's context manager on (what any tracing pays on
 //                  Node < 24); the instrumentation on a no-op tracer (its own work, no SDK); traced with a
-//                  healthy exporter; traced with the backend refusing connections; traced with the backend
-//                  hanging. Ratios of main-thread CPU time (the gate) and of wall time are taken within
+//                  healthy exporter (OpenTelemetry's serializer on the application's thread: the gate);
+//                  traced with metrics too; through the Respan client to a healthy backend (its export in
+//                  a worker); the Respan client with the backend refusing connections, and hanging. Ratios of main-thread CPU time (the gate) and of wall time are taken within
 //                  each round, medians across rounds;
 //   3. memory    — one long traced call (heap growth, exported bytes per turn) beside the same call
 //                  untraced (the runtime's own growth), and many short traced calls in one process;
@@ -60,7 +61,7 @@ async function countHops(options, node) {
   return runWorkload("hop-count.cjs", ["--turns", String(options.turns)], { execPath: node.execPath, timeoutMs: timeouts.perTurn(options.turns) });
 }
 
-const VARIANTS = ["plain", "context", "noop", "otel", "metrics", "refused", "stalled"];
+const VARIANTS = ["plain", "context", "noop", "otel", "metrics", "respan", "refused", "stalled"];
 
 async function timedRounds(options, node, backends) {
   const argsOf = {
@@ -69,6 +70,7 @@ async function timedRounds(options, node, backends) {
     noop: ["--mode", "noop"],
     otel: ["--mode", "otel"],
     metrics: ["--mode", "metrics"],
+    respan: ["--mode", "respan", "--endpoint", backends.healthy],
     refused: ["--mode", "respan", "--endpoint", backends.refused],
     stalled: ["--mode", "respan", "--endpoint", backends.stalled],
   };
@@ -184,6 +186,8 @@ function figuresFrom(options, hops, runs, memory, exporters) {
   f.overheadRatio = medianRatio(f.wallRatios.otel);
   // Traced with the instrumentation's metrics recorded too, against traced alone.
   f.metricsVsTracedCpu = median(rounds.map((r) => r.metrics.threadCpuMs / r.otel.threadCpuMs));
+  // What an application of the Respan client pays with a healthy backend (its export in a worker).
+  f.respanVsTracedCpu = median(rounds.map((r) => r.respan.threadCpuMs / r.otel.threadCpuMs));
   f.backendDownRatio = Math.max(medianRatio(f.wallRatios.refused), medianRatio(f.wallRatios.stalled));
   return f;
 }
@@ -216,6 +220,10 @@ function rowsFor(options, targets, f) {
     { figure: "  wall-time ratio (median; per round)", value: `${ratio(f.overheadRatio)} (${perRound(f.wallRatios.otel)})` },
     { figure: "  process CPU ratio, all threads (median)", value: ratio(f.processCpuRatio) },
     { figure: "traced with metrics: CPU ratio (vs traced alone)", value: `${ratio(m(f.cpuRatios.metrics))} (${ratio(f.metricsVsTracedCpu)})` },
+    {
+      figure: "Respan client, healthy backend: CPU ratio (vs traced)",
+      value: `${ratio(m(f.cpuRatios.respan))} (${ratio(f.respanVsTracedCpu)}); per round ${perRound(f.cpuRatios.respan)}`,
+    },
     { figure: "breakdown, share of the untraced call's CPU:", value: "" },
     { figure: "  OpenTelemetry context manager registered", value: `${percent(f.breakdown.contextManager)} (context manager / untraced: ${ratio(m(f.cpuRatios.context))})` },
     { figure: "  the instrumentation on a no-op tracer (ours)", value: `${percent(f.breakdown.instrumentation)} (no-op tracer / untraced: ${ratio(m(f.cpuRatios.noop))})` },
@@ -298,6 +306,8 @@ function jsonLine(options, node, f, rows, seconds) {
     noop_tracer_cpu_ratio: m(f.cpuRatios.noop),
     metrics_cpu_ratio: m(f.cpuRatios.metrics),
     metrics_vs_traced_cpu_ratio: round(f.metricsVsTracedCpu, 4),
+    respan_healthy_cpu_ratio: m(f.cpuRatios.respan),
+    respan_healthy_vs_traced_cpu: round(f.respanVsTracedCpu, 4),
     backend_refused_cpu_ratio: m(f.cpuRatios.refused),
     backend_stalled_cpu_ratio: m(f.cpuRatios.stalled),
     backend_down_vs_healthy_cpu: round(Math.max(f.refusedVsHealthy, f.stalledVsHealthy), 4),
@@ -341,14 +351,17 @@ async function benchmarkOn(options, node) {
   const targets = targetsFor(node.version);
   progress(`Node ${node.version} (${node.origin}): ${node.execPath}`);
   const stalling = await startStallingServer();
+  const healthy = await startDrainingReceiver();
   let runs;
   let hops;
   try {
     hops = await countHops(options, node);
-    runs = await timedRounds(options, node, { refused: await refusingUrl(), stalled: stalling.url });
+    runs = await timedRounds(options, node, { healthy: healthy.url, refused: await refusingUrl(), stalled: stalling.url });
     if (stalling.accepted === 0) throw new Error("the stalling backend never saw a connection: the stalled runs did not export");
+    if (healthy.received.requests === 0) throw new Error("the healthy Respan backend received no request: the respan runs did not export");
   } finally {
     stalling.close();
+    healthy.close();
   }
   const memory = await memoryRuns(options, node);
   const exporters = await exporterThroughput(options, node);
