@@ -6,7 +6,8 @@
  *
  * Nothing is lost to the worker: a batch the worker cannot take (its data cannot be copied) is sent from
  * this thread instead; if the worker stops, the batches it had not answered are sent from this thread
- * too, as is everything after (reported once). Every batch has a deadline: the worker's own request
+ * too (one it had sent but not yet heard back about can arrive twice: at least once, never lost), as is
+ * everything after (reported once). Every batch has a deadline: the worker's own request
  * deadline, plus a grace period after which the batch fails here. The worker keeps the process alive only
  * while it has batches to answer, as the HTTP requests it makes would on this thread.
  */
