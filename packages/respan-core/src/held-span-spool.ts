@@ -1,98 +1,27 @@
 /**
  * Where a held trace's ended spans wait once it outgrows its memory allowance: a private append-only file
  * per trace (one JSON line per span) in a directory only the process's user can read (mkdtemp creates it
- * 0700), deleted when the trace is released or discarded. Spans are written in the shape of a ReadableSpan
- * minus its resource, which the reader puts back.
+ * 0700), deleted when the trace is released or discarded. Spans are written as span records
+ * (exporters/span-records.ts) with their scope; the reader puts the trace's resource back.
  */
-import type { HrTime, Link, SpanContext, SpanKind, SpanStatus, Attributes } from "@opentelemetry/api";
-import { TraceState } from "@opentelemetry/core";
+import type { InstrumentationScope } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
-import type { ReadableSpan, TimedEvent } from "@opentelemetry/sdk-trace";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { createReadStream } from "node:fs";
 import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { fromSpanRecord, toSpanRecord, type SpanRecord } from "./exporters/span-records.js";
 
-interface StoredContext {
-  traceId: string;
-  spanId: string;
-  traceFlags: number;
-  isRemote?: boolean;
-  traceState?: string;
-}
-
-interface StoredSpan {
-  name: string;
-  kind: SpanKind;
-  context: StoredContext;
-  parent?: StoredContext;
-  startTime: HrTime;
-  endTime: HrTime;
-  duration: HrTime;
-  status: SpanStatus;
-  attributes: Attributes;
-  links: Array<{ context: StoredContext; attributes?: Attributes; droppedAttributesCount?: number }>;
-  events: TimedEvent[];
-  scope: ReadableSpan["instrumentationScope"];
-  dropped: [attributes: number, events: number, links: number];
-}
-
-function storeContext(context: SpanContext): StoredContext {
-  const { traceId, spanId, traceFlags, isRemote, traceState } = context;
-  return { traceId, spanId, traceFlags, isRemote, traceState: traceState?.serialize() };
-}
-
-function restoreContext(stored: StoredContext): SpanContext {
-  const { traceState, ...rest } = stored;
-  return traceState === undefined ? rest : { ...rest, traceState: new TraceState(traceState) };
-}
-
+/** A span as one line of the file: its record (span-records.ts) with its scope; the resource is kept aside. */
 function toLine(span: ReadableSpan): string {
-  const stored: StoredSpan = {
-    name: span.name,
-    kind: span.kind,
-    context: storeContext(span.spanContext()),
-    parent: span.parentSpanContext === undefined ? undefined : storeContext(span.parentSpanContext),
-    startTime: span.startTime,
-    endTime: span.endTime,
-    duration: span.duration,
-    status: span.status,
-    attributes: span.attributes,
-    links: span.links.map((link) => ({
-      context: storeContext(link.context),
-      attributes: link.attributes,
-      droppedAttributesCount: link.droppedAttributesCount,
-    })),
-    events: span.events,
-    scope: span.instrumentationScope,
-    dropped: [span.droppedAttributesCount, span.droppedEventsCount, span.droppedLinksCount],
-  };
-  return `${JSON.stringify(stored)}\n`;
+  return `${JSON.stringify(toSpanRecord(span, { scope: span.instrumentationScope }))}\n`;
 }
 
 function fromLine(line: string, resource: Resource): ReadableSpan {
-  const stored = JSON.parse(line) as StoredSpan;
-  const context = restoreContext(stored.context);
-  return {
-    name: stored.name,
-    kind: stored.kind,
-    spanContext: () => context,
-    parentSpanContext: stored.parent === undefined ? undefined : restoreContext(stored.parent),
-    startTime: stored.startTime,
-    endTime: stored.endTime,
-    duration: stored.duration,
-    status: stored.status,
-    attributes: stored.attributes,
-    links: stored.links.map((link): Link => ({ ...link, context: restoreContext(link.context) })),
-    events: stored.events,
-    ended: true,
-    resource,
-    instrumentationScope: stored.scope,
-    droppedAttributesCount: stored.dropped[0],
-    droppedEventsCount: stored.dropped[1],
-    droppedLinksCount: stored.dropped[2],
-  };
+  const record = JSON.parse(line) as SpanRecord & { scope: InstrumentationScope };
+  return fromSpanRecord(record, resource, record.scope);
 }
 
 /** The spool directory of one processor, created on first use. */

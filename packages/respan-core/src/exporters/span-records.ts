@@ -1,8 +1,8 @@
 /**
- * Finished spans as plain data that `postMessage` can copy to a worker thread, and back. A ReadableSpan
- * carries methods (`spanContext()`, a TraceState's `serialize()`) and shares its resource and scope objects
- * between spans; the records carry the same fields as data, with each resource and scope sent once per
- * batch. What comes back behaves as the original spans do for the Respan translation and OpenTelemetry's
+ * Finished spans as plain data that `postMessage` can copy to a worker thread, or JSON can write to the
+ * spool of held spans (held-span-spool.ts), and back. A ReadableSpan carries methods (`spanContext()`, a
+ * TraceState's `serialize()`) and shares its resource and scope objects between spans; the records carry the
+ * same fields as data, with each resource and scope sent once per batch. What comes back behaves as the original spans do for the Respan translation and OpenTelemetry's
  * OTLP serializer: the same bytes on the wire (test/span-records.test.mjs compares them).
  */
 import { createTraceState, type Attributes, type HrTime, type SpanContext, type SpanKind, type SpanStatus } from "@opentelemetry/api";
@@ -25,7 +25,7 @@ interface LinkRecord {
   droppedAttributesCount: number | undefined;
 }
 
-interface SpanRecord {
+export interface SpanRecord {
   name: string;
   kind: SpanKind;
   context: SpanContextRecord;
@@ -37,9 +37,6 @@ interface SpanRecord {
   attributes: Attributes;
   events: TimedEvent[];
   links: LinkRecord[];
-  /** Indexes into the batch's `resources` and `scopes`. */
-  resource: number;
-  scope: number;
   droppedAttributesCount: number;
   droppedEventsCount: number;
   droppedLinksCount: number;
@@ -53,7 +50,8 @@ interface ResourceRecord {
 export interface SpanRecordBatch {
   resources: ResourceRecord[];
   scopes: InstrumentationScope[];
-  spans: SpanRecord[];
+  /** Each with indexes into the batch's `resources` and `scopes`. */
+  spans: Array<SpanRecord & { resource: number; scope: number }>;
 }
 
 function toContextRecord(spanContext: SpanContext): SpanContextRecord {
@@ -83,31 +81,66 @@ function indexOf<T, R>(value: T, seen: Map<T, number>, list: R[], toRecord: (val
   return index;
 }
 
-/** The batch as plain data. Attribute values and events are plain data already and are passed as they are. */
+/**
+ * One span as plain data, without its resource and scope (a batch indexes them; the spool of held spans
+ * keeps the scope and puts the trace's resource back), plus `extra` fields. Attribute values and events are
+ * plain data already and are passed as they are.
+ */
+export function toSpanRecord<Extra extends object>(span: ReadableSpan, extra: Extra): SpanRecord & Extra {
+  return {
+    name: span.name,
+    kind: span.kind,
+    context: toContextRecord(span.spanContext()),
+    parent: span.parentSpanContext === undefined ? undefined : toContextRecord(span.parentSpanContext),
+    startTime: span.startTime,
+    endTime: span.endTime,
+    duration: span.duration,
+    status: span.status,
+    attributes: span.attributes,
+    events: span.events,
+    links: span.links.length === 0 ? [] : span.links.map((link) => ({ context: toContextRecord(link.context), attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
+    droppedAttributesCount: span.droppedAttributesCount,
+    droppedEventsCount: span.droppedEventsCount,
+    droppedLinksCount: span.droppedLinksCount,
+    ...extra,
+  };
+}
+
+/** The span a record was made from, with the resource and scope it belongs to. */
+export function fromSpanRecord(record: SpanRecord, resource: Resource, scope: InstrumentationScope): ReadableSpan {
+  const spanContext = fromContextRecord(record.context);
+  return {
+    name: record.name,
+    kind: record.kind,
+    spanContext: () => spanContext,
+    parentSpanContext: record.parent === undefined ? undefined : fromContextRecord(record.parent),
+    startTime: record.startTime,
+    endTime: record.endTime,
+    duration: record.duration,
+    status: record.status,
+    attributes: record.attributes,
+    events: record.events,
+    links: record.links.map((link) => ({ context: fromContextRecord(link.context), attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
+    ended: true,
+    resource,
+    instrumentationScope: scope,
+    droppedAttributesCount: record.droppedAttributesCount,
+    droppedEventsCount: record.droppedEventsCount,
+    droppedLinksCount: record.droppedLinksCount,
+  };
+}
+
+/** The batch as plain data, each resource and scope once. */
 export function toSpanRecords(spans: readonly ReadableSpan[]): SpanRecordBatch {
   const batch: SpanRecordBatch = { resources: [], scopes: [], spans: new Array(spans.length) };
   const resources = new Map<Resource, number>();
   const scopes = new Map<InstrumentationScope, number>();
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i] as ReadableSpan;
-    batch.spans[i] = {
-      name: span.name,
-      kind: span.kind,
-      context: toContextRecord(span.spanContext()),
-      parent: span.parentSpanContext === undefined ? undefined : toContextRecord(span.parentSpanContext),
-      startTime: span.startTime,
-      endTime: span.endTime,
-      duration: span.duration,
-      status: span.status,
-      attributes: span.attributes,
-      events: span.events,
-      links: span.links.length === 0 ? [] : span.links.map((link) => ({ context: toContextRecord(link.context), attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
+    batch.spans[i] = toSpanRecord(span, {
       resource: indexOf(span.resource, resources, batch.resources, (resource) => ({ attributes: resource.attributes, schemaUrl: resource.schemaUrl })),
       scope: indexOf(span.instrumentationScope, scopes, batch.scopes, (scope) => scope),
-      droppedAttributesCount: span.droppedAttributesCount,
-      droppedEventsCount: span.droppedEventsCount,
-      droppedLinksCount: span.droppedLinksCount,
-    };
+    });
   }
   return batch;
 }
@@ -120,27 +153,5 @@ export function fromSpanRecords(batch: SpanRecordBatch): ReadableSpan[] {
   // Only `attributes` and `schemaUrl` of a resource are read on this side; the rest of the interface is
   // the SDK's, for resources being built, not exported.
   const resources = batch.resources.map((record) => ({ ...record, asyncAttributesPending: false }) as unknown as Resource);
-  return batch.spans.map((record) => {
-    const spanContext = fromContextRecord(record.context);
-    const span: ReadableSpan = {
-      name: record.name,
-      kind: record.kind,
-      spanContext: () => spanContext,
-      parentSpanContext: record.parent === undefined ? undefined : fromContextRecord(record.parent),
-      startTime: record.startTime,
-      endTime: record.endTime,
-      duration: record.duration,
-      status: record.status,
-      attributes: record.attributes,
-      events: record.events,
-      links: record.links.map((link) => ({ context: fromContextRecord(link.context), attributes: link.attributes, droppedAttributesCount: link.droppedAttributesCount })),
-      ended: true,
-      resource: resources[record.resource] as Resource,
-      instrumentationScope: batch.scopes[record.scope] as InstrumentationScope,
-      droppedAttributesCount: record.droppedAttributesCount,
-      droppedEventsCount: record.droppedEventsCount,
-      droppedLinksCount: record.droppedLinksCount,
-    };
-    return span;
-  });
+  return batch.spans.map((record) => fromSpanRecord(record, resources[record.resource] as Resource, batch.scopes[record.scope] as InstrumentationScope));
 }
