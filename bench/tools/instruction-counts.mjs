@@ -10,6 +10,8 @@
 // An instrumented call's count varies by about 2% between runs (its timers run on the wall clock, which
 // valgrind slows): --repeat N counts every variant N times and reports the median and the range.
 // Usage: node bench/tools/instruction-counts.mjs [--turns 150] [--repeat 1] [--node 24] [--modes plain,noop,otel,refused]
+//   --modes may also name the stages of bench/lib/tracing.cjs (context, loaded, hops, calls) to split the
+//   instrumentation's own count: plain,context,loaded,hops,calls,noop.
 import { spawn, spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
@@ -19,9 +21,14 @@ import { resolveNodes } from "../lib/node-binaries.mjs";
 import { median } from "../lib/stats.mjs";
 
 const WORKLOAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../workloads/counted-call.cjs");
-const MODES = ["plain", "noop", "otel", "refused"];
+const MODES = ["plain", "context", "loaded", "hops", "calls", "noop", "otel", "refused"];
+const DEFAULT_MODES = ["plain", "noop", "otel", "refused"];
 const LABELS = {
   plain: "untraced",
+  context: "context manager registered and in use",
+  loaded: "instrumentation loaded, not used",
+  hops: "pushFrame wrapper only",
+  calls: "wrapper and service-call spans, no routing",
   noop: "instrumentation on a no-op tracer",
   otel: "traced, OTLP JSON to a healthy sink",
   refused: "traced by @respan/core, backend refusing",
@@ -29,7 +36,7 @@ const LABELS = {
 const RUN_TIMEOUT_MS = 30 * 60_000;
 
 function parse(argv) {
-  const options = { turns: 150, repeat: 1, node: "24", modes: MODES };
+  const options = { turns: 150, repeat: 1, node: "24", modes: DEFAULT_MODES };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];

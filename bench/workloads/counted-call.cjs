@@ -3,7 +3,7 @@
 // load the runtime, traced or not, run a short warm-up call, then a call of --turns turns, drain the
 // export queue and exit. With --turns 0 it stops after the warm-up: the difference between the two
 // counts is what the call itself executed, start-up and module loading excluded.
-// Usage: node counted-call.cjs --mode plain|noop|otel|respan --turns N [--endpoint URL]
+// Usage: node counted-call.cjs --mode <a mode of bench/lib/tracing.cjs> --turns N [--endpoint URL]
 const { createVoiceCall } = require("../lib/voice-call.cjs");
 const { loadRuntime } = require("../lib/tracing.cjs");
 const { parseArgs, runWorkload } = require("../lib/child-result.cjs");
