@@ -377,31 +377,25 @@ function resolveMetadata(value: unknown): Record<string, unknown> | undefined {
   return { ...value };
 }
 
-function resolveLogLevel(options: RespanOptions, env: Env): LogLevel {
-  const accepted = LOG_LEVELS.map((level) => `"${level}"`).join(", ");
-  if (options.logLevel !== undefined) {
-    if (!LOG_LEVELS.includes(options.logLevel)) fail('option "logLevel"', `one of ${accepted}`, options.logLevel);
-    return options.logLevel;
+/**
+ * An option that names one of a few choices: the option if given, else its environment variable (any case),
+ * else `fallback`; anything else is an error naming where it came from and `accepted`.
+ */
+function resolveChoice<T extends string>(
+  option: keyof RespanOptions, given: T | undefined, variable: string, env: Env,
+  choices: readonly T[], accepted: string, fallback: T,
+): T {
+  if (given !== undefined) {
+    if (!choices.includes(given)) fail(`option "${option}"`, accepted, given);
+    return given;
   }
-  const fromEnv = envValue(env, ENV.LOG_LEVEL)?.toLowerCase();
-  if (fromEnv === undefined) return "warn";
-  if (!(LOG_LEVELS as readonly string[]).includes(fromEnv)) {
-    fail(`environment variable ${ENV.LOG_LEVEL}`, `one of ${accepted}`, fromEnv);
-  }
-  return fromEnv as LogLevel;
+  const fromEnv = envValue(env, variable)?.toLowerCase();
+  if (fromEnv === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(fromEnv)) fail(`environment variable ${variable}`, accepted, fromEnv);
+  return fromEnv as T;
 }
 
-function resolveExportThread(options: RespanOptions, env: Env): ExportThread {
-  const accepted = EXPORT_THREADS.map((thread) => `"${thread}"`).join(" or ");
-  if (options.exportThread !== undefined) {
-    if (!EXPORT_THREADS.includes(options.exportThread)) fail('option "exportThread"', accepted, options.exportThread);
-    return options.exportThread;
-  }
-  const fromEnv = envValue(env, ENV.EXPORT_THREAD)?.toLowerCase();
-  if (fromEnv === undefined) return "worker";
-  if (!(EXPORT_THREADS as readonly string[]).includes(fromEnv)) fail(`environment variable ${ENV.EXPORT_THREAD}`, accepted, fromEnv);
-  return fromEnv as ExportThread;
-}
+const quoted = (names: readonly string[], separator: string): string => names.map((name) => `"${name}"`).join(separator);
 
 /** The signal-specific OTLP variables (traces, metrics) that override the general ones. */
 export interface OtlpSignalEnv {
@@ -511,7 +505,7 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
   rejectUnknownOptions("Respan", given, OPTION_NAMES);
   const warnings: string[] = [];
 
-  const logLevel = resolveLogLevel(given, env);
+  const logLevel = resolveChoice("logLevel", given.logLevel, ENV.LOG_LEVEL, env, LOG_LEVELS, `one of ${quoted(LOG_LEVELS, ", ")}`, "warn");
   const apiKey = resolveApiKey(given, env);
   const environment = optionalString("environment", given.environment) ?? envValue(env, ENV.ENVIRONMENT);
   const exporters = resolveList<SpanExporter>("exporters", given.exporters, ["export", "shutdown"], "SpanExporter");
@@ -577,7 +571,7 @@ export function resolveOptions(options: RespanOptions | undefined, env: Env = pr
     printTree: resolvePrintTree(given, env, hasDestination),
     logLevel,
     flushOnExit: optionalBoolean("flushOnExit", given.flushOnExit) ?? envBoolean(env, ENV.FLUSH_ON_EXIT) ?? true,
-    exportThread: resolveExportThread(given, env),
+    exportThread: resolveChoice("exportThread", given.exportThread, ENV.EXPORT_THREAD, env, EXPORT_THREADS, quoted(EXPORT_THREADS, " or "), "worker"),
     exitFlushTimeoutMillis: deadline("exitFlushTimeoutMillis", DEADLINE_ENV.EXIT_FLUSH_TIMEOUT, DEFAULT_EXIT_FLUSH_TIMEOUT_MILLIS),
     flushTimeoutMillis: deadline("flushTimeoutMillis", DEADLINE_ENV.FLUSH_TIMEOUT, DEFAULT_FLUSH_TIMEOUT_MILLIS),
     shutdownTimeoutMillis: deadline("shutdownTimeoutMillis", DEADLINE_ENV.SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS),
