@@ -23,6 +23,7 @@ import {
 } from "@opentelemetry/sdk-trace";
 import { describeError, type Logger } from "../logger.js";
 import type { BatchingOptions } from "../options.js";
+import { failedExport } from "./export-failure.js";
 import type { ExportRequests } from "./request-deadlines.js";
 
 /** Span counts of one exporter since the client started. */
@@ -86,7 +87,7 @@ class MonitoredExporter implements SpanExporter {
     try {
       this.exporter.export(spans, settle);
     } catch (error) {
-      settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      settle(failedExport(error));
     }
   }
 

@@ -8,6 +8,7 @@
  */
 import { isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import { failedExport } from "./export-failure.js";
 import { createSender, type SenderSpec } from "./sender-spec.js";
 import { fromSpanRecords, type SpanRecordBatch } from "./span-records.js";
 
@@ -56,7 +57,7 @@ function serve(port: MessagePort, spec: SenderSpec): void {
     try {
       sender.export(fromSpanRecords(message.batch), (result) => answer(message.id, result));
     } catch (error) {
-      answer(message.id, { code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      answer(message.id, failedExport(error));
     }
   });
 }

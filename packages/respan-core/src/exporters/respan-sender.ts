@@ -10,11 +10,12 @@
  * RespanSpanExporter runs one in an export worker (export-worker.ts), or on the application's thread when
  * no worker can run.
  */
-import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import type { ExportResult } from "@opentelemetry/core";
 import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
 import { createOtlpHttpExportDelegate } from "@opentelemetry/otlp-exporter-base/node-http";
 import { TraceExporterMetricsHelper } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+import { failedExport } from "./export-failure.js";
 import { CanonicalJsonTraceSerializer } from "./otlp-json.js";
 import { createRequestDeadlines, type ExportRequests, type RequestDeadlines } from "./request-deadlines.js";
 import { translateSpanForRespan } from "./respan-translation.js";
@@ -74,7 +75,7 @@ export class RespanSender implements SpanSender {
     try {
       translated = spans.map(translateSpanForRespan);
     } catch (error) {
-      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      resultCallback(failedExport(error));
       return;
     }
     this.transport.export(translated, resultCallback);

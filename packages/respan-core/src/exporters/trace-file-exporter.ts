@@ -12,6 +12,7 @@ import path from "node:path";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { writeFileAtomically } from "./atomic-write.js";
+import { failedExport } from "./export-failure.js";
 import { isLocalRoot } from "./local-root.js";
 import { isPositiveInteger } from "../validate.js";
 import { toOtlpJsonRequest } from "./otlp-json.js";
@@ -83,7 +84,7 @@ export class TraceFileExporter implements SpanExporter {
     Promise.all(writes).then(
       () => resultCallback({ code: ExportResultCode.SUCCESS }),
       (error: unknown) =>
-        resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
+        resultCallback(failedExport(error)),
     );
   }
 
