@@ -21,9 +21,9 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { describeError } from "../logger.js";
 import type { ExportThread } from "../options.js";
 import { EXPORT_WORKER_MARK, isExportWorker, type ExportOutcome, type ExportWorkerData, type ToExportWorker } from "./export-worker.js";
-import type { SpanSender } from "./respan-sender.js";
 import { createSender, requestDeadlineMillis, type SenderSpec } from "./sender-spec.js";
 import { toSpanRecords } from "./span-records.js";
+import type { SpanSender } from "./span-sender.js";
 
 /** How long after its request deadline a batch the worker has not answered fails on this side. */
 const WORKER_GRACE_MILLIS = 5_000;

@@ -11,7 +11,7 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { DEFAULT_BASE_URL, EXPORT_THREADS, RESPAN_TRACES_PATH, normaliseBaseUrl, type ExportThread } from "../options.js";
 import { exportThreadOf, startSender } from "./off-thread-sender.js";
 import type { ExportRequests } from "./request-deadlines.js";
-import type { SpanSender } from "./respan-sender.js";
+import type { SpanSender } from "./span-sender.js";
 
 export const RESPAN_EXPORT_TIMEOUT_MILLIS = 30_000;
 

@@ -10,15 +10,14 @@
  * RespanSpanExporter runs one in an export worker (export-worker.ts), or on the application's thread when
  * no worker can run.
  */
-import type { ExportResult } from "@opentelemetry/core";
 import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
 import { createOtlpHttpExportDelegate } from "@opentelemetry/otlp-exporter-base/node-http";
 import { TraceExporterMetricsHelper } from "@opentelemetry/otlp-transformer";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
-import { failedExport } from "./export-failure.js";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { CanonicalJsonTraceSerializer } from "./otlp-json.js";
-import { createRequestDeadlines, type ExportRequests, type RequestDeadlines } from "./request-deadlines.js";
+import { createRequestDeadlines } from "./request-deadlines.js";
 import { translateSpanForRespan } from "./respan-translation.js";
+import { DeadlinedSender, type SpanSender } from "./span-sender.js";
 
 /** Export requests in flight at once; further exports fail fast (and are counted) instead of piling up. */
 const MAX_CONCURRENT_REQUESTS = 30;
@@ -33,59 +32,22 @@ export interface RespanSendSettings {
   timeoutMillis: number;
 }
 
-/** A span exporter whose requests can be given up on, and which remembers the last HTTP status. */
-export interface SpanSender extends SpanExporter, ExportRequests {
-  forceFlush(): Promise<void>;
-}
-
-export class RespanSender implements SpanSender {
-  private readonly requests: RequestDeadlines;
-  private readonly transport: OTLPExporterBase<ReadableSpan[]>;
-
-  constructor(settings: RespanSendSettings) {
-    const { headers } = settings;
-    this.requests = createRequestDeadlines(settings.timeoutMillis);
-    const delegate = createOtlpHttpExportDelegate(
-      {
-        url: settings.url,
-        headers: async () => headers,
-        timeoutMillis: settings.timeoutMillis,
-        concurrencyLimit: MAX_CONCURRENT_REQUESTS,
-        compression: "none",
-        agentFactory: this.requests.agentFactory,
-      },
-      CanonicalJsonTraceSerializer,
-      COMPONENT_TYPE,
-      TraceExporterMetricsHelper,
-      undefined,
-    );
-    this.transport = new OTLPExporterBase(delegate);
-  }
-
-  get lastStatusCode(): number | undefined {
-    return this.requests.lastStatusCode;
-  }
-
-  abortAll(reason: string): void {
-    this.requests.abortAll(reason);
-  }
-
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    let translated: ReadableSpan[];
-    try {
-      translated = spans.map(translateSpanForRespan);
-    } catch (error) {
-      resultCallback(failedExport(error));
-      return;
-    }
-    this.transport.export(translated, resultCallback);
-  }
-
-  forceFlush(): Promise<void> {
-    return this.transport.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.transport.shutdown();
-  }
+export function createRespanSender(settings: RespanSendSettings): SpanSender {
+  const { headers } = settings;
+  const requests = createRequestDeadlines(settings.timeoutMillis);
+  const delegate = createOtlpHttpExportDelegate(
+    {
+      url: settings.url,
+      headers: async () => headers,
+      timeoutMillis: settings.timeoutMillis,
+      concurrencyLimit: MAX_CONCURRENT_REQUESTS,
+      compression: "none",
+      agentFactory: requests.agentFactory,
+    },
+    CanonicalJsonTraceSerializer,
+    COMPONENT_TYPE,
+    TraceExporterMetricsHelper,
+    undefined,
+  );
+  return new DeadlinedSender(new OTLPExporterBase<ReadableSpan[]>(delegate), requests, translateSpanForRespan);
 }

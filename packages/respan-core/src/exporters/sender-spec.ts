@@ -4,15 +4,16 @@
  * (off-thread-sender.ts falls back to it).
  */
 import type { OtlpProtocol } from "../options.js";
-import { OtlpCollectorSender } from "./otlp-collector.js";
-import { RespanSender, type RespanSendSettings, type SpanSender } from "./respan-sender.js";
+import { createOtlpCollectorSender } from "./otlp-collector.js";
+import { createRespanSender, type RespanSendSettings } from "./respan-sender.js";
+import type { SpanSender } from "./span-sender.js";
 
 export type SenderSpec =
   | { kind: "respan"; settings: RespanSendSettings }
   | { kind: "otlp"; protocol: OtlpProtocol; timeoutMillis: number };
 
 export function createSender(spec: SenderSpec): SpanSender {
-  return spec.kind === "respan" ? new RespanSender(spec.settings) : new OtlpCollectorSender(spec.protocol, spec.timeoutMillis);
+  return spec.kind === "respan" ? createRespanSender(spec.settings) : createOtlpCollectorSender(spec.protocol, spec.timeoutMillis);
 }
 
 /** The sender's deadline for one request, retries included. */
