@@ -7,8 +7,9 @@
 //                  Node < 24); the instrumentation on a no-op tracer (its own work, no SDK); traced with a
 //                  healthy exporter (OpenTelemetry's serializer on the application's thread: the gate);
 //                  traced with metrics too; through the Respan client to a healthy backend (its export in
-//                  a worker); the Respan client with the backend refusing connections, and hanging. Ratios of main-thread CPU time (the gate) and of wall time are taken within
-//                  each round, medians across rounds;
+//                  a worker); the Respan client with the backend refusing connections, and hanging.
+//                  Ratios of main-thread CPU time (the gate) and of wall time are taken within each
+//                  round, medians across rounds;
 //   3. memory    — one long traced call (heap growth, exported bytes per turn) beside the same call
 //                  untraced (the runtime's own growth), and many short traced calls in one process;
 //   4. exporters — spans per second through the trace file exporter, OTLP http/json and the Respan exporter
